@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# One entry point for everything: ./build.sh <verb> [args]
+#   setup   install missing native packages (Debian/Ubuntu, as root or via sudo) and build native/
+#   build   setup + build the solution (Release)
+#   test    setup + build + every test; the last line reads "N passed, N failed, N skipped"
+#   bench   the main job: the reader vs OpenSlide sweep on a generated default slide (args go to the bench)
+#   wsi     the command-line tool (args go to it), e.g. ./build.sh wsi info slide.svs
+#   fuzz    [SECONDS] fuzz the reader (see README)
+#   stress  the long stress run
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages: native build deps, the libraries the reader binds, and the references tests compare against.
+APT_PACKAGES=(cmake make gcc libc6-dev libjpeg62-turbo-dev libturbojpeg0 libdeflate-dev libopenslide0)
+
+log() { printf '== %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else log "need root to run: $*"; return 1; fi
+}
+
+install_packages() {
+  local missing=()
+  if command -v dpkg-query >/dev/null 2>&1; then
+    for p in "${APT_PACKAGES[@]}"; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if ! command -v dotnet >/dev/null 2>&1; then
+    log "the .NET 10 SDK is required (https://dot.net); it is not packaged by Debian"
+    exit 1
+  fi
+}
+
+build_native() {
+  cmake -S native -B native/build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build native/build --config Release -j "$(nproc)" >/dev/null
+  log "native shim: $(ls native/build/libwsinative.* 2>/dev/null | head -n1)"
+}
+
+setup() { install_packages; build_native; }
+
+build() { dotnet build Reader.sln -c Release -nologo -v q -clp:ErrorsOnly; }
+
+run_tests() {
+  local log_file
+  log_file=$(mktemp)
+  set +e
+  dotnet test --solution Reader.sln -c Release --no-build --no-progress "$@" 2>&1 | tee "$log_file"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # Sum the per-project summaries ("succeeded: N" ...) of Microsoft.Testing.Platform.
+  local passed failed skipped
+  passed=$(grep -E '^\s*succeeded:' "$log_file" | awk '{s+=$2} END {print s+0}')
+  failed=$(grep -E '^\s*failed:' "$log_file" | awk '{s+=$2} END {print s+0}')
+  skipped=$(grep -E '^\s*skipped:' "$log_file" | awk '{s+=$2} END {print s+0}')
+  rm -f "$log_file"
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # a crash or build failure counts
+  echo "$passed passed, $failed failed, $skipped skipped"
+  return "$status"
+}
+
+verb=${1:-build}
+[ $# -gt 0 ] && shift
+case "$verb" in
+  setup) setup ;;
+  build) setup; build ;;
+  test)
+    setup
+    if ! build; then echo "0 passed, 1 failed, 0 skipped"; exit 1; fi
+    run_tests "$@" ;;
+  bench)
+    setup
+    if [ "${1:-}" = micro ]; then shift; dotnet run --project bench/Reader.Bench -c Release -- micro "$@"
+    else dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"; fi ;;
+  wsi) setup >&2; dotnet run --project src/Reader.Cli -c Release -v q -- "$@" ;;
+  fuzz) setup; dotnet run --project tests/Reader.Fuzz -c Release -- "${1:-60}" ;;
+  stress) setup; build; dotnet test --solution Reader.sln -c Release --no-build -- --filter-trait "Category=Stress" ;;
+  *) echo "usage: $0 {setup|build|test|bench|wsi|fuzz|stress} [args]" >&2; exit 2 ;;
+esac

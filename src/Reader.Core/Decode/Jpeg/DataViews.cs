@@ -1,0 +1,53 @@
+namespace Reader.Core.Decode.Jpeg;
+
+/// <summary>
+/// Element access that both a CPU array and an ILGPU ArrayView can provide. The JPEG
+/// bodies are generic over these, so the CPU decoder and the GPU kernels run one
+/// implementation of the arithmetic (bit-exactness is proven once).
+/// </summary>
+public interface IByteView
+{
+    byte this[int index] { get; set; }
+}
+
+/// <summary>Element access to 16-bit coefficients.</summary>
+public interface IShortView
+{
+    short this[int index] { get; set; }
+}
+
+/// <summary>Element access to 32-bit integers (descriptors, tables, workspaces).</summary>
+public interface IIntView
+{
+    int this[int index] { get; set; }
+}
+
+/// <summary>A byte array (with a base offset) as an <see cref="IByteView"/>; bounds-checked.</summary>
+public readonly struct ByteArrayView(byte[] array, int offset = 0) : IByteView
+{
+    public byte this[int index]
+    {
+        get => array[offset + index];
+        set => array[offset + index] = value;
+    }
+}
+
+/// <summary>A short array as an <see cref="IShortView"/>; bounds-checked.</summary>
+public readonly struct ShortArrayView(short[] array, int offset = 0) : IShortView
+{
+    public short this[int index]
+    {
+        get => array[offset + index];
+        set => array[offset + index] = value;
+    }
+}
+
+/// <summary>An int array as an <see cref="IIntView"/>; bounds-checked.</summary>
+public readonly struct IntArrayView(int[] array, int offset = 0) : IIntView
+{
+    public int this[int index]
+    {
+        get => array[offset + index];
+        set => array[offset + index] = value;
+    }
+}

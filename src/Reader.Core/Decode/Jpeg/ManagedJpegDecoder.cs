@@ -1,0 +1,261 @@
+using Reader.Native.Jpeg;
+
+namespace Reader.Core.Decode.Jpeg;
+
+/// <summary>
+/// The managed JPEG decoder: the same contract as the libjpeg-turbo shim and byte-identical
+/// output, built from the shared bodies (<see cref="JpegEntropy"/>, <see cref="JpegIdct"/>,
+/// <see cref="JpegColor"/>). Not thread-safe: one per thread, buffers reused across tiles.
+/// </summary>
+public sealed class ManagedJpegDecoder
+{
+    private static readonly int[] Natural = JpegHeader.NaturalOrder;
+
+    private readonly JpegHeader header = new();
+    private readonly int[] work = new int[64];
+    private byte[] data = new byte[64 << 10];
+    private short[] coefficients = new short[64 * 64];
+    private byte[] planes = new byte[64 * 64];
+
+    /// <summary>The message of the last failed decode.</summary>
+    public string LastMessage { get; private set; } = string.Empty;
+
+    /// <summary>The header of the last decode (tests and the GPU host use it).</summary>
+    public JpegHeader Header => header;
+
+    /// <summary>Mirrors <see cref="NativeJpegDecoder.Decode"/>; Unsupported comes back as <see cref="JpegDecodeStatus.Unsupported"/>.</summary>
+    public JpegDecodeStatus Decode(
+        ReadOnlySpan<byte> tables,
+        ReadOnlySpan<byte> tile,
+        JpegColorSpace colorSpace,
+        JpegOutput output,
+        Span<byte> destination,
+        int stride,
+        int maxWidth,
+        int maxHeight,
+        out int width,
+        out int height,
+        out int components)
+    {
+        width = height = components = 0;
+        int mode = colorSpace switch
+        {
+            JpegColorSpace.Gray => JpegLayout.ModeGray,
+            JpegColorSpace.Rgb => JpegLayout.ModeRgb,
+            JpegColorSpace.YCbCr => JpegLayout.ModeYCbCr,
+            _ => JpegLayout.ModeRaw,
+        };
+        string? error = header.Parse(tables, tile, mode, out bool unsupported);
+        if (error is not null)
+        {
+            LastMessage = error;
+            return unsupported ? JpegDecodeStatus.Unsupported : JpegDecodeStatus.Corrupt;
+        }
+
+        int n = header.ComponentCount;
+        bool expected = colorSpace switch
+        {
+            JpegColorSpace.Gray => n == 1,
+            JpegColorSpace.Rgb or JpegColorSpace.YCbCr => n == 3,
+            _ => true,
+        };
+        if (!expected)
+        {
+            LastMessage = $"JPEG has {n} components, which does not fit colour space {colorSpace}";
+            return JpegDecodeStatus.Corrupt;
+        }
+
+        if (colorSpace == JpegColorSpace.Raw && output != JpegOutput.Components)
+        {
+            LastMessage = "raw components cannot be converted";
+            return JpegDecodeStatus.InvalidArgument;
+        }
+
+        if (header.Width > maxWidth || header.Height > maxHeight)
+        {
+            LastMessage = $"JPEG image is {header.Width}x{header.Height}, larger than the {maxWidth}x{maxHeight} expected";
+            return JpegDecodeStatus.SizeMismatch;
+        }
+
+        int bytesPerPixel = output switch
+        {
+            JpegOutput.Rgb => 3,
+            JpegOutput.Rgba => 4,
+            _ => colorSpace == JpegColorSpace.Gray ? 1 : n,
+        };
+        int rowBytes = header.Width * bytesPerPixel;
+        if (rowBytes > stride || ((long)(header.Height - 1) * stride) + rowBytes > destination.Length)
+        {
+            LastMessage = "destination buffer too small for the decoded image";
+            return JpegDecodeStatus.SizeMismatch;
+        }
+
+        int[] desc = header.Descriptor;
+        EnsureCapacity(ref data, tile.Length);
+        tile.CopyTo(data);
+        EnsureCapacity(ref coefficients, desc[JpegLayout.TotalCoefficients]);
+        EnsureCapacity(ref planes, desc[JpegLayout.TotalPlaneBytes]);
+
+        var descView = new IntArrayView(desc);
+        var coefView = new ShortArrayView(coefficients);
+        int status = JpegEntropy.DecodeScan(new ByteArrayView(data), descView, new IntArrayView(header.Huffman), 0, new IntArrayView(Natural), coefView);
+        if (status == JpegStatus.MarkerAfterScan)
+        {
+            status = FinishAfterScan(tile, desc[JpegLayout.ScanEnd]);
+        }
+
+        if (status != JpegStatus.Ok)
+        {
+            LastMessage = JpegStatus.Describe(status);
+            return JpegDecodeStatus.Corrupt;
+        }
+
+        var quant = new IntArrayView(header.Quant);
+        var workView = new IntArrayView(work);
+        var planeView = new ByteArrayView(planes);
+        for (int c = 0; c < n; c++)
+        {
+            int blocksWide = desc[JpegLayout.Of(c, JpegLayout.BlocksWide)];
+            int blocksHigh = desc[JpegLayout.Of(c, JpegLayout.BlocksHigh)];
+            int coefBase = desc[JpegLayout.Of(c, JpegLayout.CoefficientBase)];
+            int planeBase = desc[JpegLayout.Of(c, JpegLayout.PlaneBase)];
+            int planeStride = desc[JpegLayout.Of(c, JpegLayout.PlaneStride)];
+            int quantBase = desc[JpegLayout.Of(c, JpegLayout.QuantTable)] * 64;
+            for (int by = 0; by < blocksHigh; by++)
+            {
+                for (int bx = 0; bx < blocksWide; bx++)
+                {
+                    JpegIdct.Block(
+                        coefView, coefBase + (((by * blocksWide) + bx) * 64),
+                        quant, quantBase,
+                        workView, 0,
+                        planeView, planeBase + (by * 8 * planeStride) + (bx * 8),
+                        planeStride);
+                }
+            }
+        }
+
+        WritePixels(desc, planeView, colorSpace, n, destination, stride, bytesPerPixel);
+        width = header.Width;
+        height = header.Height;
+        components = bytesPerPixel;
+        return JpegDecodeStatus.Ok;
+    }
+
+    private static void WritePixels(int[] desc, ByteArrayView planeView, JpegColorSpace colorSpace, int n, Span<byte> destination, int stride, int bytesPerPixel)
+    {
+        var descView = new IntArrayView(desc);
+        int width = desc[JpegLayout.Width];
+        int height = desc[JpegLayout.Height];
+        for (int y = 0; y < height; y++)
+        {
+            Span<byte> row = destination.Slice(y * stride, width * bytesPerPixel);
+            int o = 0;
+            for (int x = 0; x < width; x++, o += bytesPerPixel)
+            {
+                if (colorSpace == JpegColorSpace.Raw || (colorSpace == JpegColorSpace.Gray && bytesPerPixel == 1))
+                {
+                    for (int c = 0; c < n; c++)
+                    {
+                        row[o + c] = (byte)JpegColor.Sample(descView, planeView, c, x, y);
+                    }
+
+                    continue;
+                }
+
+                int r, g, b;
+                if (colorSpace == JpegColorSpace.Gray)
+                {
+                    r = g = b = JpegColor.Sample(descView, planeView, 0, x, y);
+                }
+                else
+                {
+                    int s0 = JpegColor.Sample(descView, planeView, 0, x, y);
+                    int s1 = JpegColor.Sample(descView, planeView, 1, x, y);
+                    int s2 = JpegColor.Sample(descView, planeView, 2, x, y);
+                    if (colorSpace == JpegColorSpace.YCbCr)
+                    {
+                        int rgb = JpegColor.YCbCrToRgb(s0, s1, s2);
+                        r = rgb & 0xFF;
+                        g = (rgb >> 8) & 0xFF;
+                        b = rgb >> 16;
+                    }
+                    else
+                    {
+                        r = s0;
+                        g = s1;
+                        b = s2;
+                    }
+                }
+
+                row[o] = (byte)r;
+                row[o + 1] = (byte)g;
+                row[o + 2] = (byte)b;
+                if (bytesPerPixel == 4)
+                {
+                    row[o + 3] = 255;
+                }
+            }
+        }
+    }
+
+    /// <summary>Walks marker segments after the scan (APPn, COM, tables) up to EOI, as libjpeg's finish does.</summary>
+    private static int FinishAfterScan(ReadOnlySpan<byte> s, int pos)
+    {
+        while (true)
+        {
+            if (pos >= s.Length || s[pos] != 0xFF)
+            {
+                return JpegStatus.MissingEndOfImage;
+            }
+
+            while (pos < s.Length && s[pos] == 0xFF)
+            {
+                pos++;
+            }
+
+            if (pos >= s.Length)
+            {
+                return JpegStatus.MissingEndOfImage;
+            }
+
+            int marker = s[pos++];
+            if (marker == 0xD9)
+            {
+                return JpegStatus.Ok;
+            }
+
+            bool skippable = marker is 0xDB or 0xC4 or 0xDD or 0xFE || (marker >= 0xE0 && marker <= 0xEF);
+            if (!skippable || pos + 2 > s.Length)
+            {
+                return JpegStatus.MissingEndOfImage;
+            }
+
+            int length = (s[pos] << 8) | s[pos + 1];
+            if (length < 2)
+            {
+                return JpegStatus.MissingEndOfImage;
+            }
+
+            pos += length;
+        }
+    }
+
+    private static void EnsureCapacity<T>(ref T[] array, int length)
+    {
+        if (array.Length < length)
+        {
+            array = new T[Math.Max(length, array.Length * 2)];
+        }
+    }
+}
+
+/// <summary>How a managed JPEG decode ended.</summary>
+public enum JpegDecodeStatus
+{
+    Ok,
+    Corrupt,
+    Unsupported,
+    SizeMismatch,
+    InvalidArgument,
+}

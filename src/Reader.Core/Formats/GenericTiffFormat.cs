@@ -1,0 +1,29 @@
+using Reader.Core.Open;
+
+namespace Reader.Core.Formats;
+
+/// <summary>
+/// A generic pyramidal TIFF: the full-resolution image plus reduced-resolution images
+/// (NewSubfileType bit 0, anywhere in the IFD chain, in any order) or SubIFDs of the
+/// full-resolution image. Transparency masks and other non-level images are skipped.
+/// Unlike OpenSlide, a stripped full-resolution image is read too.
+/// </summary>
+internal static class GenericTiffFormat
+{
+    public static SlideLayout Open(TiffContainer tiff)
+    {
+        var images = tiff.Directories.Select(TiffImage.Describe).ToList();
+        TiffImage baseLevel = images.FirstOrDefault(i => !i.IsReducedResolution && !i.IsMask)
+            ?? throw new UnsupportedFormatException(tiff.Path, null, "no full-resolution image (every IFD is a reduced image or a mask)");
+
+        var reduced = images.Where(i => i.IsReducedResolution && !i.IsMask).ToList();
+        reduced.AddRange(baseLevel.Directory.SubDirectories.Select(TiffImage.Describe).Where(i => !i.IsMask));
+        var layout = new SlideLayout
+        {
+            Vendor = "generic-tiff",
+            Levels = SlideFormats.OrderLevels(baseLevel, reduced),
+        };
+        TiffProperties.AddTiffTags(layout.Properties, baseLevel.Directory);
+        return layout;
+    }
+}

@@ -1,0 +1,222 @@
+using System.Globalization;
+using Reader.Core.Assemble;
+using Reader.Core.Decode;
+using Reader.Core.Fetch;
+using Reader.Core.Formats;
+using Reader.Core.Open;
+using Reader.Native;
+
+namespace Reader.Core;
+
+/// <summary>
+/// A whole-slide image opened for reading. Thread-safe: any number of threads may read
+/// regions at once (positional file reads, per-thread decoders, no lock on the read path).
+/// Disposing it makes later and concurrent reads throw <see cref="ObjectDisposedException"/>.
+/// </summary>
+public sealed class Slide : IDisposable
+{
+    private static int managedNoticeShown;
+
+    private readonly SlideFile file;
+    private readonly LevelSource[] levels;
+    private readonly SlideLayout layout;
+
+    private Slide(SlideFile file, SlideLayout layout, LevelSource[] levels, SlideOptions options, DecoderBackend backend)
+    {
+        this.file = file;
+        this.layout = layout;
+        this.levels = levels;
+        Options = options;
+        Backend = backend;
+        Levels = [.. levels.Select(l => l.Info)];
+        Properties = BuildProperties(layout, Levels);
+    }
+
+    /// <summary>The file this slide was opened from.</summary>
+    public string Path => file.Path;
+
+    /// <summary>The format driver that recognised the file: "aperio" or "generic-tiff".</summary>
+    public string Vendor => layout.Vendor;
+
+    /// <summary>Pyramid levels, largest first.</summary>
+    public IReadOnlyList<SlideLevel> Levels { get; }
+
+    /// <summary>The options the slide was opened with.</summary>
+    public SlideOptions Options { get; }
+
+    /// <summary>The decoders actually in use (Native or Managed).</summary>
+    public DecoderBackend Backend { get; }
+
+    /// <summary>Properties under OpenSlide's names (openslide.*, tiff.*, vendor.*).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; }
+
+    /// <summary>
+    /// Opens a slide. Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
+    /// <see cref="CorruptSlideException"/> for damaged ones, <see cref="SlideLimitException"/> beyond the limits.
+    /// </summary>
+    public static Slide Open(string path, SlideOptions? options = null)
+    {
+        options ??= SlideOptions.Default;
+        DecoderBackend backend = ResolveBackend(options);
+        SlideFile file = SlideFile.Open(path);
+        try
+        {
+            TiffContainer tiff = TiffContainer.Read(file, options.Limits);
+            SlideLayout layout = SlideFormats.Detect(tiff);
+            var sources = new LevelSource[layout.Levels.Count];
+            TiffImage baseImage = layout.Levels[0];
+            for (int i = 0; i < sources.Length; i++)
+            {
+                TiffImage image = layout.Levels[i];
+                TileFormat format = TileFormat.For(image);
+                image.ValidateIndex();
+                double downsample = i == 0 ? 1.0 : (((double)baseImage.Width / image.Width) + ((double)baseImage.Height / image.Height)) / 2.0;
+                var info = new SlideLevel(i, image.Width, image.Height, downsample, image.Grid.TileWidth, image.Grid.TileHeight, format.CompressionName);
+                string name = $"level {i} ({image.Directory.Name})";
+                sources[i] = new LevelSource(info, new TileDecoder(image, format, backend == DecoderBackend.Native, name));
+            }
+
+            return new Slide(file, layout, sources, options, backend);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads a region into <paramref name="destination"/> (rows packed, <paramref name="width"/> x
+    /// <paramref name="height"/> pixels of <paramref name="format"/>). <paramref name="x"/>, <paramref name="y"/>
+    /// are level-0 coordinates, as in OpenSlide; on other levels they map to floor(x / downsample).
+    /// Pixels outside the level get <see cref="SlideOptions.Fill"/>.
+    /// </summary>
+    public void ReadRegion(long x, long y, int level, int width, int height, Span<byte> destination, PixelFormat format)
+    {
+        LevelSource source = CheckRegion(level, width, height, format, destination.Length);
+        double downsample = source.Info.Downsample;
+        long lx = level == 0 ? x : (long)Math.Floor(x / downsample);
+        long ly = level == 0 ? y : (long)Math.Floor(y / downsample);
+        try
+        {
+            RegionAssembler.Read(source, lx, ly, width, height, destination, format, Options.Fill);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new ObjectDisposedException(nameof(Slide), $"{System.IO.Path.GetFileName(Path)} was disposed during a read");
+        }
+    }
+
+    /// <summary>Reads a region into a new array; see <see cref="ReadRegion(long, long, int, int, int, Span{byte}, PixelFormat)"/>.</summary>
+    public byte[] ReadRegion(long x, long y, int level, int width, int height, PixelFormat format = PixelFormat.Rgb24)
+    {
+        CheckRegion(level, width, height, format, long.MaxValue);
+        var buffer = new byte[checked(width * height * format.BytesPerPixel())];
+        ReadRegion(x, y, level, width, height, buffer, format);
+        return buffer;
+    }
+
+    /// <summary>The level to read for a wanted downsample, as OpenSlide chooses it: the largest downsample not above it.</summary>
+    public int GetBestLevelForDownsample(double downsample)
+    {
+        for (int i = 1; i < Levels.Count; i++)
+        {
+            if (Levels[i].Downsample > downsample)
+            {
+                return i - 1;
+            }
+        }
+
+        return Levels.Count - 1;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => file.Dispose();
+
+    private LevelSource CheckRegion(int level, int width, int height, PixelFormat format, long destinationLength)
+    {
+        ObjectDisposedException.ThrowIf(file.IsDisposed, this);
+        if ((uint)level >= (uint)levels.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(level), level, $"the slide has {levels.Length} levels");
+        }
+
+        if (width <= 0 || height <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), $"region size {width}x{height} must be positive");
+        }
+
+        if (format is not (PixelFormat.Rgb24 or PixelFormat.Rgba32))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "unknown pixel format");
+        }
+
+        long pixels = (long)width * height;
+        if (pixels > Options.Limits.MaxRegionPixels)
+        {
+            throw new SlideLimitException(Path, $"level {level}", $"region {width}x{height} exceeds the limit of {Options.Limits.MaxRegionPixels} pixels per read");
+        }
+
+        long needed = pixels * format.BytesPerPixel();
+        if (destinationLength < needed)
+        {
+            throw new ArgumentException($"destination holds {destinationLength} bytes; a {width}x{height} {format} region needs {needed}", nameof(destinationLength));
+        }
+
+        return levels[level];
+    }
+
+    private static DecoderBackend ResolveBackend(SlideOptions options)
+    {
+        switch (options.Backend)
+        {
+            case DecoderBackend.Managed:
+                return DecoderBackend.Managed;
+            case DecoderBackend.Native:
+                if (!NativeShim.IsAvailable)
+                {
+                    throw new DllNotFoundException("native decoders requested but unavailable: " + NativeShim.UnavailableReason);
+                }
+
+                return DecoderBackend.Native;
+            default:
+                if (NativeShim.IsAvailable)
+                {
+                    return DecoderBackend.Native;
+                }
+
+                if (Interlocked.Exchange(ref managedNoticeShown, 1) == 0)
+                {
+                    string message = "wsi reader: native decoders unavailable, using managed decoders (identical pixels, slower). " + NativeShim.UnavailableReason;
+                    (options.Notice ?? (m => Console.Error.WriteLine(m)))(message);
+                }
+
+                return DecoderBackend.Managed;
+        }
+    }
+
+    private static SortedDictionary<string, string> BuildProperties(SlideLayout layout, IReadOnlyList<SlideLevel> levels)
+    {
+        var p = new SortedDictionary<string, string>(layout.Properties, StringComparer.Ordinal)
+        {
+            ["openslide.vendor"] = layout.Vendor,
+            ["openslide.level-count"] = levels.Count.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (SlideLevel l in levels)
+        {
+            string prefix = $"openslide.level[{l.Index}].";
+            p[prefix + "width"] = l.Width.ToString(CultureInfo.InvariantCulture);
+            p[prefix + "height"] = l.Height.ToString(CultureInfo.InvariantCulture);
+            p[prefix + "downsample"] = l.Downsample.ToString("R", CultureInfo.InvariantCulture);
+            p[prefix + "tile-width"] = l.TileWidth.ToString(CultureInfo.InvariantCulture);
+            p[prefix + "tile-height"] = l.TileHeight.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (layout.BackgroundColor is not null)
+        {
+            p["openslide.background-color"] = layout.BackgroundColor;
+        }
+
+        return p;
+    }
+}
