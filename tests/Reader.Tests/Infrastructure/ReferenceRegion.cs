@@ -1,3 +1,4 @@
+using Reader.Native.Reference;
 using Reader.Core;
 using Reader.SlideWriter;
 

@@ -1,7 +1,7 @@
 namespace Reader.Tests.Infrastructure;
 
 /// <summary>Locates the real sample files: $WSI_FIXTURES, else ../shared/fixtures beside the repository.</summary>
-internal static class Fixtures
+internal static class FixtureFiles
 {
     public static string RepositoryRoot { get; } = FindRoot();
 

@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace Reader.Tests.Infrastructure;
+namespace Reader.Native.Reference;
 
 /// <summary>
-/// libjpeg-turbo's own TurboJPEG API, the independent reference our decoders are compared
-/// against (our shim uses the libjpeg API instead). TurboJPEG cannot be told the colour space,
-/// so RGB-coded tiles are checked through its raw-plane output.
+/// libjpeg-turbo's own TurboJPEG API: the independent reference tests compare our decoders
+/// against, and the benchmark's "raw libjpeg-turbo" limit (our shim uses the libjpeg API instead).
+/// Not on the read path. TurboJPEG cannot be told the colour space, so RGB-coded tiles are
+/// checked through its raw-plane output.
 /// </summary>
-internal static unsafe partial class TurboJpeg
+public static unsafe partial class TurboJpeg
 {
     private const string Library = "libturbojpeg.so.0";
     public const int PixelRgb = 0;
@@ -16,6 +17,22 @@ internal static unsafe partial class TurboJpeg
     public const int PixelCmyk = 11;
 
     public static bool IsAvailable { get; } = NativeLibrary.TryLoad(Library, out _);
+
+    /// <summary>A reusable decompressor handle for timing loops (release with <see cref="DestroyHandle"/>).</summary>
+    public static IntPtr CreateHandle() => tjInitDecompress();
+
+    public static void DestroyHandle(IntPtr handle) => _ = tjDestroy(handle);
+
+    /// <summary>Decodes into <paramref name="output"/> with a caller-held handle; returns false on error.</summary>
+    public static bool DecodeInto(IntPtr handle, ReadOnlySpan<byte> jpeg, Span<byte> output, int width, int height, int pixelFormat)
+    {
+        int bpp = pixelFormat switch { PixelGray => 1, PixelRgb => 3, _ => 4 };
+        fixed (byte* p = jpeg)
+        fixed (byte* o = output)
+        {
+            return tjDecompress2(handle, p, (nuint)jpeg.Length, o, width, width * bpp, height, pixelFormat, 0) == 0;
+        }
+    }
 
     public static string UnavailableReason => "libturbojpeg.so.0 is not installed (Debian package libturbojpeg0; ./build.sh setup installs it)";
 
