@@ -1,5 +1,7 @@
 using System.Globalization;
 using Reader.Core.Assemble;
+using Reader.Core.Batch;
+using Reader.Core.Cache;
 using Reader.Core.Decode;
 using Reader.Core.Fetch;
 using Reader.Core.Formats;
@@ -20,6 +22,8 @@ public sealed class Slide : IDisposable
     private readonly SlideFile file;
     private readonly LevelSource[] levels;
     private readonly SlideLayout layout;
+    private readonly long owner = TileCache.NewOwnerId();
+    private readonly bool ownsCache;
 
     private Slide(SlideFile file, SlideLayout layout, LevelSource[] levels, SlideOptions options, DecoderBackend backend)
     {
@@ -28,6 +32,16 @@ public sealed class Slide : IDisposable
         this.levels = levels;
         Options = options;
         Backend = backend;
+        if (options.Cache is not null)
+        {
+            Cache = options.Cache;
+        }
+        else if (options.CacheCapacity > 0)
+        {
+            Cache = new TileCache(options.CacheCapacity);
+            ownsCache = true;
+        }
+
         Levels = [.. levels.Select(l => l.Info)];
         Properties = BuildProperties(layout, Levels);
     }
@@ -43,6 +57,9 @@ public sealed class Slide : IDisposable
 
     /// <summary>The options the slide was opened with.</summary>
     public SlideOptions Options { get; }
+
+    /// <summary>The decoded-tile cache this slide reads through (its own, or a shared one), or null when disabled.</summary>
+    public TileCache? Cache { get; }
 
     /// <summary>The decoders actually in use (Native or Managed).</summary>
     public DecoderBackend Backend { get; }
@@ -99,7 +116,7 @@ public sealed class Slide : IDisposable
         long ly = level == 0 ? y : (long)Math.Floor(y / downsample);
         try
         {
-            RegionAssembler.Read(source, lx, ly, width, height, destination, format, Options.Fill);
+            RegionAssembler.Read(source, lx, ly, width, height, destination, format, new ReadContext(Cache, owner, Options.Fill));
         }
         catch (ObjectDisposedException)
         {
@@ -114,6 +131,20 @@ public sealed class Slide : IDisposable
         var buffer = new byte[checked(width * height * format.BytesPerPixel())];
         ReadRegion(x, y, level, width, height, buffer, format);
         return buffer;
+    }
+
+    /// <summary>
+    /// Reads many <paramref name="width"/> x <paramref name="height"/> patches of <paramref name="level"/> in
+    /// batches (N x H x W x C buffers) with several workers: the shape a training loader consumes. Batch
+    /// order and contents depend only on the locations and the seed, never on the worker count.
+    /// </summary>
+    public PatchBatches ReadRegions(IReadOnlyList<PatchLocation> locations, int width, int height, int level = 0, BatchOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(locations);
+        options ??= BatchOptions.Default;
+        CheckRegion(level, width, height, options.Format, long.MaxValue);
+        var producer = new CpuPatchProducer(this, level, width, height, options.Format);
+        return new PatchBatches(new BatchPipeline<PatchBatch>(producer, locations, level, options));
     }
 
     /// <summary>The level to read for a wanted downsample, as OpenSlide chooses it: the largest downsample not above it.</summary>
@@ -131,7 +162,23 @@ public sealed class Slide : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => file.Dispose();
+    public void Dispose()
+    {
+        if (file.IsDisposed)
+        {
+            return;
+        }
+
+        file.Dispose();
+        if (ownsCache)
+        {
+            Cache!.Dispose();
+        }
+        else
+        {
+            Cache?.RemoveOwner(owner);
+        }
+    }
 
     private LevelSource CheckRegion(int level, int width, int height, PixelFormat format, long destinationLength)
     {

@@ -9,6 +9,15 @@ public sealed record SlideOptions
     /// <summary>What pixels outside the level or in missing tiles become (default transparent black, as OpenSlide).</summary>
     public FillColor Fill { get; init; } = FillColor.Transparent;
 
+    /// <summary>
+    /// Bytes of decoded tiles the slide keeps (default 256 MiB; 0 disables caching). Ignored when
+    /// <see cref="Cache"/> is set. Unaligned reads need it: every tile serves up to four patches.
+    /// </summary>
+    public long CacheCapacity { get; init; } = Reader.Core.Cache.TileCache.DefaultCapacity;
+
+    /// <summary>A cache to share with other slides (the caller disposes it). Null: the slide owns a cache of <see cref="CacheCapacity"/>.</summary>
+    public Reader.Core.Cache.TileCache? Cache { get; init; }
+
     /// <summary>Resource limits (hostile-file protection).</summary>
     public SlideLimits Limits { get; init; } = SlideLimits.Default;
 

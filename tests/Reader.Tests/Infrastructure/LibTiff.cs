@@ -11,51 +11,54 @@ internal static unsafe partial class LibTiff
 {
     private const string Library = "libtiff.so.6";
 
-    public static bool IsAvailable { get; } = NativeLibrary.TryLoad(Library, out _);
+    public static bool IsAvailable { get; } = Load();
+
+    private static bool Load()
+    {
+        if (!NativeLibrary.TryLoad(Library, out _))
+        {
+            return false;
+        }
+
+        // libtiff prints warnings (unknown GeoTIFF tags...) to stderr unless told otherwise.
+        TIFFSetWarningHandler(IntPtr.Zero);
+        TIFFSetErrorHandler(IntPtr.Zero);
+        return true;
+    }
 
     public static string UnavailableReason => "libtiff.so.6 is not installed (Debian package libtiff6, pulled in by libopenslide0)";
 
     /// <summary>Decoded samples of chunk <paramref name="index"/> of directory <paramref name="directory"/>.</summary>
     public static byte[] ReadChunk(string path, int directory, long index, bool tiled, int bytes)
     {
-        IntPtr previous = TIFFSetWarningHandler(IntPtr.Zero);
-        IntPtr previousError = TIFFSetErrorHandler(IntPtr.Zero);
+        IntPtr tif = TIFFOpen(path, "r");
+        if (tif == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("libtiff cannot open " + path);
+        }
+
         try
         {
-            IntPtr tif = TIFFOpen(path, "r");
-            if (tif == IntPtr.Zero)
+            if (TIFFSetDirectory(tif, (ushort)directory) == 0)
             {
-                throw new InvalidOperationException("libtiff cannot open " + path);
+                throw new InvalidOperationException($"libtiff cannot select directory {directory}");
             }
 
-            try
+            var buffer = new byte[bytes];
+            fixed (byte* b = buffer)
             {
-                if (TIFFSetDirectory(tif, (ushort)directory) == 0)
+                long n = tiled ? TIFFReadEncodedTile(tif, (uint)index, b, bytes) : TIFFReadEncodedStrip(tif, (uint)index, b, bytes);
+                if (n < 0)
                 {
-                    throw new InvalidOperationException($"libtiff cannot select directory {directory}");
+                    throw new InvalidOperationException($"libtiff failed on chunk {index}");
                 }
-
-                var buffer = new byte[bytes];
-                fixed (byte* b = buffer)
-                {
-                    long n = tiled ? TIFFReadEncodedTile(tif, (uint)index, b, bytes) : TIFFReadEncodedStrip(tif, (uint)index, b, bytes);
-                    if (n < 0)
-                    {
-                        throw new InvalidOperationException($"libtiff failed on chunk {index}");
-                    }
-                }
-
-                return buffer;
             }
-            finally
-            {
-                TIFFClose(tif);
-            }
+
+            return buffer;
         }
         finally
         {
-            TIFFSetWarningHandler(previous);
-            TIFFSetErrorHandler(previousError);
+            TIFFClose(tif);
         }
     }
 

@@ -1,0 +1,40 @@
+namespace Reader.Core.Batch;
+
+/// <summary>
+/// The batches of a patch list: enumerate synchronously or with await foreach. Each enumeration
+/// reads the list afresh. Dispose every batch received; breaking out of the loop (or cancelling)
+/// stops the workers and returns every buffer not yet handed out.
+/// </summary>
+public sealed class PatchBatches : IEnumerable<PatchBatch>, IAsyncEnumerable<PatchBatch>
+{
+    private readonly BatchPipeline<PatchBatch> pipeline;
+
+    internal PatchBatches(BatchPipeline<PatchBatch> pipeline)
+    {
+        this.pipeline = pipeline;
+    }
+
+    /// <summary>Batches this list yields.</summary>
+    public int BatchCount => pipeline.BatchCount;
+
+    public IEnumerator<PatchBatch> GetEnumerator() => pipeline.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public IAsyncEnumerator<PatchBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default) => pipeline.GetAsyncEnumerator(cancellationToken);
+}
+
+/// <summary>The CPU producer: every patch is a <see cref="Slide.ReadRegion(long, long, int, int, int, Span{byte}, PixelFormat)"/>.</summary>
+internal sealed class CpuPatchProducer(Slide slide, int level, int width, int height, PixelFormat format) : BatchProducer<PatchBatch>
+{
+    public override PatchBatch Begin(int batchIndex, ReadOnlyMemory<PatchLocation> locations) => new(batchIndex, locations, width, height, format);
+
+    public override void Produce(PatchBatch batch, int slot, PatchLocation location) =>
+        slide.ReadRegion(location.X, location.Y, level, width, height, batch.Patch(slot), format);
+
+    public override void Complete(PatchBatch batch)
+    {
+    }
+
+    public override void Abandon(PatchBatch batch) => batch.Dispose();
+}

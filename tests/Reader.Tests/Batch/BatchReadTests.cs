@@ -1,0 +1,172 @@
+using Reader.Core;
+using Reader.Core.Batch;
+using Reader.SlideWriter;
+using Reader.Tests.Infrastructure;
+
+namespace Reader.Tests.Batch;
+
+/// <summary>The batch API: determinism, shuffle, drop-last, cancellation, buffer return, error propagation.</summary>
+public class BatchReadTests
+{
+    private static readonly SyntheticSlideSpec Spec = new() { Width = 1200, Height = 900, TileWidth = 128, TileHeight = 128, Levels = 2, Quality = 80 };
+
+    private static List<PatchLocation> Grid(int step = 100) =>
+        [.. from y in Enumerable.Range(0, 8) from x in Enumerable.Range(0, 11) select new PatchLocation((x * step) + 1, (y * step) + 1)];
+
+    [Fact]
+    public void Batches_are_identical_whatever_the_worker_count()
+    {
+        using var slide = Slide.Open(TestSlides.Get(Spec));
+        List<PatchLocation> locations = Grid();
+        byte[][] reference = Collect(slide, locations, new BatchOptions { Workers = 1, BatchSize = 7, Shuffle = true, Seed = 42 });
+        foreach (int workers in new[] { 2, 3, 8 })
+        {
+            byte[][] other = Collect(slide, locations, new BatchOptions { Workers = workers, BatchSize = 7, Shuffle = true, Seed = 42, Prefetch = 3 });
+            Assert.Equal(reference.Length, other.Length);
+            for (int i = 0; i < reference.Length; i++)
+            {
+                Assert.True(reference[i].AsSpan().SequenceEqual(other[i]), $"batch {i} differs with {workers} workers");
+            }
+        }
+    }
+
+    [Fact]
+    public void Each_patch_equals_ReadRegion_and_shuffle_is_a_seeded_permutation()
+    {
+        using var slide = Slide.Open(TestSlides.Get(Spec));
+        List<PatchLocation> locations = Grid();
+        var seen = new List<PatchLocation>();
+        foreach (PatchBatch batch in slide.ReadRegions(locations, 64, 48, 0, new BatchOptions { BatchSize = 10, Shuffle = true, Seed = 7, Format = PixelFormat.Rgba32 }))
+        {
+            using (batch)
+            {
+                Assert.Equal([batch.Count, 48, 64, 4], batch.Shape);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    PatchLocation at = batch.Locations.Span[i];
+                    seen.Add(at);
+                    Assert.True(batch.Patch(i).SequenceEqual(slide.ReadRegion(at.X, at.Y, 0, 64, 48, PixelFormat.Rgba32)));
+                }
+            }
+        }
+
+        Assert.Equal(locations.OrderBy(l => (l.X, l.Y)), seen.OrderBy(l => (l.X, l.Y)));
+        Assert.NotEqual(locations, seen);
+        var again = new List<PatchLocation>();
+        foreach (PatchBatch batch in slide.ReadRegions(locations, 64, 48, 0, new BatchOptions { BatchSize = 10, Shuffle = true, Seed = 7 }))
+        {
+            using (batch)
+            {
+                again.AddRange(batch.Locations.ToArray());
+            }
+        }
+
+        Assert.Equal(seen, again);
+    }
+
+    [Fact]
+    public void Drop_last_drops_the_short_batch()
+    {
+        using var slide = Slide.Open(TestSlides.Get(Spec));
+        List<PatchLocation> locations = Grid(); // 88 patches
+        Assert.Equal([10, 10, 10, 10, 10, 10, 10, 10, 8], Sizes(slide, locations, new BatchOptions { BatchSize = 10 }));
+        Assert.Equal([10, 10, 10, 10, 10, 10, 10, 10], Sizes(slide, locations, new BatchOptions { BatchSize = 10, DropLast = true }));
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_promptly_and_returns_every_buffer()
+    {
+        using var slide = Slide.Open(TestSlides.Get(Spec));
+        long baseline = PatchBufferPool.Outstanding;
+        var locations = Enumerable.Repeat(Grid(), 50).SelectMany(l => l).ToList(); // 4400 patches
+        using var cts = new CancellationTokenSource();
+        int received = 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (PatchBatch batch in slide.ReadRegions(locations, 128, 128, 0, new BatchOptions { BatchSize = 16, Workers = 4, CancellationToken = cts.Token }))
+            {
+                using (batch)
+                {
+                    if (++received == 3)
+                    {
+                        await cts.CancelAsync();
+                    }
+                }
+            }
+        });
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "cancellation was not prompt");
+        Assert.Equal(3, received);
+        Assert.Equal(baseline, PatchBufferPool.Outstanding);
+    }
+
+    [Fact]
+    public void Breaking_out_and_disposing_return_every_buffer()
+    {
+        using var slide = Slide.Open(TestSlides.Get(Spec));
+        long baseline = PatchBufferPool.Outstanding;
+        foreach (PatchBatch batch in slide.ReadRegions(Grid(), 128, 128, 0, new BatchOptions { BatchSize = 4, Prefetch = 4 }))
+        {
+            batch.Dispose();
+            break;
+        }
+
+        Assert.Equal(baseline, PatchBufferPool.Outstanding);
+        Collect(slide, Grid(), new BatchOptions { BatchSize = 4 });
+        Assert.Equal(baseline, PatchBufferPool.Outstanding);
+    }
+
+    [Fact]
+    public void An_error_in_one_patch_names_it_after_the_batches_before_it()
+    {
+        string path = SlideSurgery.WithCorruptTile(TestSlides.Get(Spec), 0, 5, 5); // tile at (640..767, 640..767)
+        using var slide = Slide.Open(path);
+        long baseline = PatchBufferPool.Outstanding;
+        var locations = Enumerable.Range(0, 40).Select(i => new PatchLocation(i * 20, i * 20)).ToList();
+        int delivered = 0;
+        var e = Assert.Throws<PatchReadException>(() =>
+        {
+            foreach (PatchBatch batch in slide.ReadRegions(locations, 64, 64, 0, new BatchOptions { BatchSize = 5, Workers = 3 }))
+            {
+                using (batch)
+                {
+                    delivered++;
+                }
+            }
+        });
+        int firstBad = locations.FindIndex(l => l.X + 64 > 640 && l.X < 768);
+        Assert.Equal(firstBad / 5, delivered);
+        Assert.Equal(locations[firstBad], e.Location);
+        Assert.IsType<CorruptSlideException>(e.InnerException);
+        Assert.Contains($"({locations[firstBad].X}, {locations[firstBad].Y})", e.Message, StringComparison.Ordinal);
+        Assert.Equal(baseline, PatchBufferPool.Outstanding);
+    }
+
+    private static byte[][] Collect(Slide slide, List<PatchLocation> locations, BatchOptions options)
+    {
+        var result = new List<byte[]>();
+        foreach (PatchBatch batch in slide.ReadRegions(locations, 96, 80, 0, options))
+        {
+            using (batch)
+            {
+                result.Add(batch.Data.ToArray());
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static int[] Sizes(Slide slide, List<PatchLocation> locations, BatchOptions options)
+    {
+        var sizes = new List<int>();
+        foreach (PatchBatch batch in slide.ReadRegions(locations, 32, 32, 0, options))
+        {
+            using (batch)
+            {
+                sizes.Add(batch.Count);
+            }
+        }
+
+        return [.. sizes];
+    }
+}
