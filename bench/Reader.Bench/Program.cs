@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
-using Reader.Core;
-using Reader.Native;
-using Reader.Native.Reference;
+using Reader.Bench.Sweep;
 
 namespace Reader.Bench;
 
@@ -10,16 +7,10 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        var scale = new Option<double>("--scale") { Description = "study geometry scale (1 = 92344 x 81017)", DefaultValueFactory = _ => 0.2 };
-        var slide = new Option<string?>("--slide") { Description = "a slide to read instead of the generated default" };
-        var rounds = new Option<int>("--rounds") { Description = "timed rounds per configuration (best is kept)", DefaultValueFactory = _ => 3 };
-        var root = new RootCommand("WSI reader benchmark");
-        var sweep = new Command("sweep", "single-thread aligned level-0 reads vs raw libjpeg-turbo");
-        sweep.Options.Add(scale);
-        sweep.Options.Add(slide);
-        sweep.Options.Add(rounds);
-        sweep.SetAction(p => Sweep(p.GetValue(slide), p.GetValue(scale), p.GetValue(rounds)));
-        root.Subcommands.Add(sweep);
+        var root = new RootCommand("WSI reader benchmark: the cuCIM-vs-OpenSlide study, reproduced and extended");
+        root.Subcommands.Add(SweepCommand());
+        root.Subcommands.Add(WorkerCommand());
+        root.Subcommands.Add(MicroCommand(args));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -34,51 +25,87 @@ internal static class Program
         return parsed.Invoke();
     }
 
-    private static int Sweep(string? slidePath, double scale, int rounds)
+    private static Command SweepCommand()
     {
-        string path = slidePath ?? DefaultSlide.Ensure(scale, null, Console.Out);
-        using var slide = Slide.Open(path);
-        SlideLevel level0 = slide.Levels[0];
-        int tw = level0.TileWidth, th = level0.TileHeight;
-        long across = level0.Width / tw, down = level0.Height / th;
-        var cells = new List<(long, long)>();
-        for (long ty = 0; ty < down; ty++)
+        var slide = new Option<string?>("--slide") { Description = "a slide to read instead of the generated default" };
+        var scale = new Option<double>("--scale") { Description = "scale of the study geometry for the default slide (1 = 92344 x 81017)", DefaultValueFactory = _ => 0.2 };
+        var backends = new Option<string>("--backends") { Description = "comma-separated: cpu, cpu-managed, openslide, openslide-rgb, libvips, gpu", DefaultValueFactory = _ => "cpu,cpu-managed,openslide,openslide-rgb,libvips,gpu" };
+        var workers = new Option<string?>("--workers") { Description = "comma-separated worker counts (default 1, 2, 4 ... up to the core count)" };
+        var modes = new Option<string>("--modes") { Description = "comma-separated: threads, m1, m2, m3, batch", DefaultValueFactory = _ => "threads,m1,m2,m3,batch" };
+        var starts = new Option<string>("--starts") { Description = "comma-separated start locations (0 aligned, 1 unaligned)", DefaultValueFactory = _ => "0,1" };
+        var patch = new Option<int>("--patch") { Description = "patch size", DefaultValueFactory = _ => 256 };
+        var level = new Option<int>("--level") { Description = "pyramid level", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int>("--limit") { Description = "time at most N patches per configuration (0: all)" };
+        var fraction = new Option<double>("--fraction") { Description = "time this fraction of the patches per configuration", DefaultValueFactory = _ => 1.0 };
+        var m1Limit = new Option<int>("--m1-limit") { Description = "patches timed for method 1 (open per patch) unless --limit is given", DefaultValueFactory = _ => 1000 };
+        var output = new Option<string?>("--out") { Description = "output folder (default bench/results/<date>)" };
+        var drop = new Option<bool>("--drop-caches") { Description = "drop the page cache before every configuration (root only)" };
+        var quiet = new Option<bool>("--no-progress") { Description = "no live progress line" };
+        var command = new Command("sweep", "our reader against OpenSlide and libvips: threads and processes, aligned and unaligned, with the raw libjpeg-turbo limit");
+        foreach (Option o in new Option[] { slide, scale, backends, workers, modes, starts, patch, level, limit, fraction, m1Limit, output, drop, quiet })
         {
-            for (long tx = 0; tx < across; tx++)
+            command.Options.Add(o);
+        }
+
+        command.SetAction(p =>
+        {
+            var defaults = new SweepOptions();
+            var options = new SweepOptions
             {
-                cells.Add((tx, ty));
-            }
-        }
-
-        Console.WriteLine($"slide {Path.GetFileName(path)}: {level0.Width}x{level0.Height}, {cells.Count} aligned {tw}x{th} level-0 patches");
-        Console.WriteLine($"libjpeg-turbo {NativeShim.LibjpegTurboVersionText}, backend {slide.Backend}, .NET {Environment.Version}, {Environment.ProcessorCount} cores");
-        if (!TurboJpeg.IsAvailable)
-        {
-            Console.Error.WriteLine(TurboJpeg.UnavailableReason);
-            return 1;
-        }
-
-        RawTiles raw = RawTiles.Load(path, cells);
-        var patch = new byte[tw * th * 3];
-        double bestRaw = 0, bestOurs = 0;
-        for (int round = 0; round < Math.Max(1, rounds); round++)
-        {
-            var watch = Stopwatch.StartNew();
-            int decoded = raw.Decode(0, raw.Tiles.Count);
-            bestRaw = Math.Max(bestRaw, decoded / watch.Elapsed.TotalSeconds);
-
-            watch.Restart();
-            foreach ((long tx, long ty) in cells)
-            {
-                slide.ReadRegion(tx * tw, ty * th, 0, tw, th, patch, PixelFormat.Rgb24);
-            }
-
-            bestOurs = Math.Max(bestOurs, cells.Count / watch.Elapsed.TotalSeconds);
-        }
-
-        Console.WriteLine($"raw libjpeg-turbo (TurboJPEG, tiles in memory): {bestRaw,8:F0} tiles/s");
-        Console.WriteLine($"ours, ReadRegion from the file, RGB24:          {bestOurs,8:F0} patches/s");
-        Console.WriteLine($"ours / raw libjpeg-turbo:                       {bestOurs / bestRaw,8:F3}x  (goal >= 0.9x)");
-        return 0;
+                SlidePath = p.GetValue(slide),
+                Scale = p.GetValue(scale),
+                Backends = Split(p.GetValue(backends)!),
+                Workers = p.GetValue(workers) is { } w ? [.. Split(w).Select(int.Parse)] : defaults.Workers,
+                Modes = [.. Split(p.GetValue(modes)!).Select(ParseMode)],
+                Starts = [.. Split(p.GetValue(starts)!).Select(int.Parse)],
+                Patch = p.GetValue(patch),
+                Level = p.GetValue(level),
+                Limit = p.GetValue(limit),
+                Fraction = p.GetValue(fraction),
+                OpenPerPatchLimit = p.GetValue(m1Limit),
+                OutputFolder = p.GetValue(output) ?? defaults.OutputFolder,
+                DropCaches = p.GetValue(drop),
+                Progress = !p.GetValue(quiet),
+            };
+            return SweepRunner.Run(options, Console.Out);
+        });
+        return command;
     }
+
+    private static Command WorkerCommand()
+    {
+        var backend = new Option<string>("--backend") { Required = true };
+        var slide = new Option<string>("--slide") { Required = true };
+        var level = new Option<int>("--level");
+        var patch = new Option<int>("--patch") { DefaultValueFactory = _ => 256 };
+        var openPerPatch = new Option<bool>("--open-per-patch");
+        var command = new Command("worker", "(internal) a process-mode worker reading jobs from stdin") { Hidden = true };
+        foreach (Option o in new Option[] { backend, slide, level, patch, openPerPatch })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(p => ProcessRunner.Worker(p.GetValue(backend)!, p.GetValue(slide)!, p.GetValue(level), p.GetValue(patch), p.GetValue(openPerPatch)));
+        return command;
+    }
+
+    private static Command MicroCommand(string[] all)
+    {
+        var command = new Command("micro", "BenchmarkDotNet micro-benchmarks (remaining arguments go to BenchmarkDotNet)");
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(_ => Micro.MicroBenchmarks.Run([.. all.SkipWhile(a => a != "micro").Skip(1)]));
+        return command;
+    }
+
+    private static ParallelMode ParseMode(string text) => text switch
+    {
+        "threads" => ParallelMode.Threads,
+        "m1" => ParallelMode.ProcessOpenPerPatch,
+        "m2" => ParallelMode.ProcessJobPerPatch,
+        "m3" => ParallelMode.ProcessChunked,
+        "batch" => ParallelMode.Batch,
+        _ => throw new ArgumentException($"unknown mode '{text}' (threads, m1, m2, m3, batch)"),
+    };
+
+    private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

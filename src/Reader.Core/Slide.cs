@@ -23,6 +23,7 @@ public sealed class Slide : IDisposable
     private readonly LevelSource[] levels;
     private readonly SlideLayout layout;
     private readonly long owner = TileCache.NewOwnerId();
+    private readonly Lazy<IReadOnlyDictionary<string, string>> properties;
     private readonly bool ownsCache;
 
     private Slide(SlideFile file, SlideLayout layout, LevelSource[] levels, SlideOptions options, DecoderBackend backend)
@@ -43,7 +44,8 @@ public sealed class Slide : IDisposable
         }
 
         Levels = [.. levels.Select(l => l.Info)];
-        Properties = BuildProperties(layout, Levels);
+        properties = new Lazy<IReadOnlyDictionary<string, string>>(() => BuildProperties(layout, Levels), LazyThreadSafetyMode.ExecutionAndPublication);
+        AssociatedImageNames = [.. layout.AssociatedImages.Keys.Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The file this slide was opened from.</summary>
@@ -64,8 +66,18 @@ public sealed class Slide : IDisposable
     /// <summary>The decoders actually in use (Native or Managed).</summary>
     public DecoderBackend Backend { get; }
 
-    /// <summary>Properties under OpenSlide's names (openslide.*, tiff.*, vendor.*).</summary>
-    public IReadOnlyDictionary<string, string> Properties { get; }
+    /// <summary>
+    /// Properties under OpenSlide's names: openslide.* (vendor, levels, mpp, objective power, comment,
+    /// quickhash-1, associated image sizes, ICC size), tiff.* and vendor.* (aperio.*, philips.*).
+    /// Computed on first use (quickhash-1 reads the smallest level).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Properties => properties.Value;
+
+    /// <summary>Names of the associated images (thumbnail, label, macro), sorted.</summary>
+    public IReadOnlyList<string> AssociatedImageNames { get; }
+
+    /// <summary>The ICC profile of the slide (TIFF tag 34675 of the full-resolution image), or null.</summary>
+    public byte[]? IccProfile => layout.Levels[0].Directory.GetBytes(TiffTag.IccProfile);
 
     /// <summary>
     /// Opens a slide. Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
@@ -147,6 +159,32 @@ public sealed class Slide : IDisposable
         return new PatchBatches(new BatchPipeline<PatchBatch>(producer, locations, level, options));
     }
 
+    /// <summary>The size of an associated image.</summary>
+    public (long Width, long Height) GetAssociatedImageSize(string name)
+    {
+        TiffImage image = Associated(name);
+        return (image.Width, image.Height);
+    }
+
+    /// <summary>Reads a whole associated image (thumbnail, label, macro).</summary>
+    public byte[] ReadAssociatedImage(string name, PixelFormat format = PixelFormat.Rgb24)
+    {
+        ObjectDisposedException.ThrowIf(file.IsDisposed, this);
+        TiffImage image = Associated(name);
+        long pixels = image.Width * image.Height;
+        if (pixels > Options.Limits.MaxRegionPixels)
+        {
+            throw new SlideLimitException(Path, $"associated image {name}", $"{image.Width}x{image.Height} exceeds the limit of {Options.Limits.MaxRegionPixels} pixels per read");
+        }
+
+        TileFormat tileFormat = TileFormat.For(image);
+        var decoder = new TileDecoder(image, tileFormat, Backend == DecoderBackend.Native, $"associated image {name} ({image.Directory.Name})");
+        var info = new SlideLevel(-1, image.Width, image.Height, 1, image.Grid.TileWidth, image.Grid.TileHeight, tileFormat.CompressionName);
+        var output = new byte[pixels * format.BytesPerPixel()];
+        RegionAssembler.Read(new LevelSource(info, decoder), 0, 0, (int)image.Width, (int)image.Height, output, format, new ReadContext(null, owner, Options.Fill));
+        return output;
+    }
+
     /// <summary>The level to read for a wanted downsample, as OpenSlide chooses it: the largest downsample not above it.</summary>
     public int GetBestLevelForDownsample(double downsample)
     {
@@ -213,6 +251,14 @@ public sealed class Slide : IDisposable
         return levels[level];
     }
 
+    private TiffImage Associated(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return layout.AssociatedImages.TryGetValue(name, out TiffImage? image)
+            ? image
+            : throw new ArgumentException($"no associated image '{name}' (the slide has: {string.Join(", ", AssociatedImageNames)})", nameof(name));
+    }
+
     private static DecoderBackend ResolveBackend(SlideOptions options)
     {
         switch (options.Backend)
@@ -254,14 +300,26 @@ public sealed class Slide : IDisposable
             string prefix = $"openslide.level[{l.Index}].";
             p[prefix + "width"] = l.Width.ToString(CultureInfo.InvariantCulture);
             p[prefix + "height"] = l.Height.ToString(CultureInfo.InvariantCulture);
-            p[prefix + "downsample"] = l.Downsample.ToString("R", CultureInfo.InvariantCulture);
+            p[prefix + "downsample"] = TiffProperties.FormatDouble(l.Downsample);
             p[prefix + "tile-width"] = l.TileWidth.ToString(CultureInfo.InvariantCulture);
             p[prefix + "tile-height"] = l.TileHeight.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (layout.BackgroundColor is not null)
+        foreach ((string name, TiffImage image) in layout.AssociatedImages)
         {
-            p["openslide.background-color"] = layout.BackgroundColor;
+            p[$"openslide.associated.{name}.width"] = image.Width.ToString(CultureInfo.InvariantCulture);
+            p[$"openslide.associated.{name}.height"] = image.Height.ToString(CultureInfo.InvariantCulture);
+        }
+
+        byte[]? icc = layout.Levels[0].Directory.GetBytes(TiffTag.IccProfile);
+        if (icc is not null)
+        {
+            p["openslide.icc-size"] = icc.Length.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (layout.HasQuickHash && QuickHash.Compute(layout.Levels[^1], layout.PropertyDirectory) is { } hash)
+        {
+            p["openslide.quickhash-1"] = hash;
         }
 
         return p;

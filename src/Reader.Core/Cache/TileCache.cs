@@ -77,6 +77,15 @@ public sealed class TileCache : IDisposable
         Clear();
         lock (freeBuffers)
         {
+            // A disposed cache's buffers serve the next slide this process opens.
+            foreach (Stack<byte[]> stack in freeBuffers.Values)
+            {
+                foreach (byte[] buffer in stack)
+                {
+                    TileBufferPool.Return(buffer);
+                }
+            }
+
             freeBuffers.Clear();
             freeBufferCount = 0;
         }
@@ -109,15 +118,23 @@ public sealed class TileCache : IDisposable
 
     /// <summary>
     /// The tile for <paramref name="key"/>, decoding it with <paramref name="decode"/> into a cache buffer of
-    /// <paramref name="bytes"/> bytes on a miss (once, however many threads ask). Returns false when the cache
-    /// cannot make room: the caller then decodes on its own.
+    /// <paramref name="bytes"/> bytes on a miss (once, however many threads ask). With <paramref name="wait"/>
+    /// false a tile another thread is decoding comes back as <see cref="CacheLookup.Pending"/> instead of
+    /// blocking, so the caller can do its other tiles first. <see cref="CacheLookup.NoRoom"/>: the cache could
+    /// not make room and the caller decodes on its own.
     /// </summary>
-    internal bool TryGetOrDecode<TState>(TileKey key, int bytes, TState state, Func<TState, byte[], bool> decode, out TileLease lease)
+    internal CacheLookup GetOrDecode<TState>(TileKey key, int bytes, TState state, Func<TState, byte[], bool> decode, bool wait, out TileLease lease)
     {
+        lease = default;
         while (true)
         {
             if (entries.TryGetValue(key, out Entry? existing))
             {
+                if (!wait && existing.State == EntryState.Loading)
+                {
+                    return CacheLookup.Pending;
+                }
+
                 if (!existing.TryAcquire())
                 {
                     continue; // being freed: look again
@@ -128,7 +145,7 @@ public sealed class TileCache : IDisposable
                     existing.Referenced = true;
                     Interlocked.Increment(ref hits);
                     lease = new TileLease(this, existing);
-                    return true;
+                    return CacheLookup.Found;
                 }
 
                 Exception error = existing.Error!;
@@ -139,8 +156,7 @@ public sealed class TileCache : IDisposable
             if (!Reserve(bytes))
             {
                 Interlocked.Increment(ref bypasses);
-                lease = default;
-                return false;
+                return CacheLookup.NoRoom;
             }
 
             var entry = new Entry(key, RentBuffer(bytes), bytes);
@@ -172,18 +188,17 @@ public sealed class TileCache : IDisposable
                 if (disposed)
                 {
                     entries.TryRemove(new KeyValuePair<TileKey, Entry>(key, entry));
-                    entry.Settle(EntryState.Ready, null);
                     Release(entry);
-                    lease = new TileLease(this, entry);
-                    return true;
                 }
-
-                entry.Node = clock.AddLast(entry);
+                else
+                {
+                    entry.Node = clock.AddLast(entry);
+                }
             }
 
             entry.Settle(EntryState.Ready, null);
             lease = new TileLease(this, entry);
-            return true;
+            return CacheLookup.Found;
         }
     }
 
@@ -211,7 +226,7 @@ public sealed class TileCache : IDisposable
             }
         }
 
-        return GC.AllocateUninitializedArray<byte>(bytes);
+        return TileBufferPool.Rent(bytes);
     }
 
     private void ReturnBuffer(byte[] buffer)
@@ -221,6 +236,7 @@ public sealed class TileCache : IDisposable
             // Evictions free a buffer just before the next tile needs one; a few spares are enough.
             if (disposed || freeBufferCount >= 64)
             {
+                TileBufferPool.Return(buffer);
                 return;
             }
 
@@ -392,6 +408,19 @@ public sealed class TileCache : IDisposable
             }
         }
     }
+}
+
+/// <summary>How a cache lookup ended.</summary>
+internal enum CacheLookup
+{
+    /// <summary>The lease holds the tile.</summary>
+    Found,
+
+    /// <summary>Another thread is decoding it (only when not waiting).</summary>
+    Pending,
+
+    /// <summary>No room could be made: decode outside the cache.</summary>
+    NoRoom,
 }
 
 /// <summary>Identifies a tile: the slide (or other owner), level and grid cell.</summary>

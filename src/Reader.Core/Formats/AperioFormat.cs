@@ -5,58 +5,62 @@ namespace Reader.Core.Formats;
 
 /// <summary>
 /// Aperio SVS: ImageDescription starts with "Aperio". Levels are the tiled images of the main
-/// chain (Aperio does not flag them as reduced); the stripped ones are the thumbnail (the
-/// second IFD), the label and the macro. The description's "|"-separated key = value pairs
-/// become aperio.* properties.
+/// chain (Aperio does not flag them as reduced); of the others, IFD 1 is the thumbnail and the rest
+/// are named by the first word of their description's second line ("label", "macro"). The first
+/// description's "|"-separated key = value pairs become aperio.* properties; MPP and AppMag give
+/// openslide.mpp-x/-y and openslide.objective-power, as OpenSlide derives them.
 /// </summary>
 internal static class AperioFormat
 {
     public static bool Matches(TiffDirectory first)
     {
         string? description = first.GetString(TiffTag.ImageDescription);
-        return description is not null && description.StartsWith("Aperio", StringComparison.Ordinal);
+        return description is not null && description.StartsWith("Aperio", StringComparison.Ordinal) && first.Has(TiffTag.TileWidth);
     }
 
     public static SlideLayout Open(TiffContainer tiff)
     {
         var images = tiff.Directories.Select(TiffImage.Describe).ToList();
-        if (!images[0].IsTiled)
-        {
-            throw new CorruptSlideException(tiff.Path, "IFD 0", "Aperio slide whose first image is not tiled");
-        }
-
         var levels = new List<TiffImage>();
         var layout = new SlideLayout
         {
             Vendor = "aperio",
             Levels = levels,
-            BackgroundColor = "FFFFFF",
+            PropertyDirectory = tiff.Directories[0],
         };
 
         for (int i = 0; i < images.Count; i++)
         {
             TiffImage image = images[i];
-            if (image.IsTiled && !image.IsMask && (i == 0 || image.Width <= images[0].Width))
+            if (image.IsTiled)
             {
                 levels.Add(image);
                 continue;
             }
 
-            string description = image.Directory.GetString(TiffTag.ImageDescription) ?? string.Empty;
-            string? name = i == 1 ? "thumbnail"
-                : description.Contains("label", StringComparison.OrdinalIgnoreCase) ? "label"
-                : description.Contains("macro", StringComparison.OrdinalIgnoreCase) ? "macro"
-                : null;
-            if (name is not null && !layout.AssociatedImages.ContainsKey(name))
+            string? name = i == 1 ? "thumbnail" : NameFromDescription(image.Directory.GetString(TiffTag.ImageDescription));
+            if (!string.IsNullOrEmpty(name))
             {
                 layout.AssociatedImages[name] = image;
             }
         }
 
         levels.Sort((a, b) => b.Width.CompareTo(a.Width));
-        TiffProperties.AddTiffTags(layout.Properties, images[0].Directory);
-        AddDescriptionProperties(layout.Properties, images[0].Directory.GetString(TiffTag.ImageDescription) ?? string.Empty);
+        TiffProperties.AddTiffTags(layout.Properties, tiff.Directories[0]);
+        AddDescriptionProperties(layout.Properties, tiff.Directories[0].GetString(TiffTag.ImageDescription) ?? string.Empty);
         return layout;
+    }
+
+    /// <summary>"Aperio Image Library ...\nlabel 387x463" gives "label".</summary>
+    private static string? NameFromDescription(string? description)
+    {
+        if (description is null)
+        {
+            return null;
+        }
+
+        string[] lines = description.Split('\r', '\n');
+        return lines.Length < 2 ? null : lines[1].Split(' ')[0];
     }
 
     private static void AddDescriptionProperties(SortedDictionary<string, string> properties, string description)
@@ -65,30 +69,20 @@ internal static class AperioFormat
         for (int i = 1; i < parts.Length; i++)
         {
             int eq = parts[i].IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                continue;
-            }
-
-            string key = parts[i][..eq].Trim();
-            string value = parts[i][(eq + 1)..].Trim();
-            if (key.Length > 0)
-            {
-                properties["aperio." + key] = value;
-            }
+            string key = (eq < 0 ? parts[i] : parts[i][..eq]).Trim();
+            string value = eq < 0 ? string.Empty : parts[i][(eq + 1)..].Trim();
+            properties["aperio." + key] = value;
         }
 
-        if (properties.TryGetValue("aperio.MPP", out string? mpp) && double.TryParse(mpp, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        if (properties.TryGetValue("aperio.MPP", out string? mpp) && double.TryParse(mpp, NumberStyles.Float, CultureInfo.InvariantCulture, out double micrometres))
         {
-            properties["openslide.mpp-x"] = mpp;
-            properties["openslide.mpp-y"] = mpp;
+            properties["openslide.mpp-x"] = TiffProperties.FormatDouble(micrometres);
+            properties["openslide.mpp-y"] = TiffProperties.FormatDouble(micrometres);
         }
 
-        if (properties.TryGetValue("aperio.AppMag", out string? mag) && double.TryParse(mag, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        if (properties.TryGetValue("aperio.AppMag", out string? mag) && double.TryParse(mag, NumberStyles.Float, CultureInfo.InvariantCulture, out double power))
         {
-            properties["openslide.objective-power"] = mag;
+            properties["openslide.objective-power"] = TiffProperties.FormatDouble(power);
         }
-
-        properties["openslide.comment"] = description;
     }
 }

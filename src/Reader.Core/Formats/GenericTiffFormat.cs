@@ -22,8 +22,9 @@ internal static class GenericTiffFormat
         {
             Vendor = "generic-tiff",
             Levels = SlideFormats.OrderLevels(baseLevel, reduced),
+            PropertyDirectory = tiff.Directories[0],
         };
-        TiffProperties.AddTiffTags(layout.Properties, baseLevel.Directory);
+        TiffProperties.AddTiffTags(layout.Properties, tiff.Directories[0]);
         return layout;
     }
 }

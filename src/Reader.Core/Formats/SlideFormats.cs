@@ -4,7 +4,7 @@ namespace Reader.Core.Formats;
 
 /// <summary>
 /// Format detection by content, never by file extension, in a fixed order: vendors we refuse
-/// explicitly first, then Aperio, then the generic tiled TIFF.
+/// explicitly, then Aperio SVS, Philips TIFF, OME-TIFF, and the generic tiled TIFF.
 /// </summary>
 internal static class SlideFormats
 {
@@ -19,6 +19,16 @@ internal static class SlideFormats
         if (AperioFormat.Matches(first))
         {
             return AperioFormat.Open(tiff);
+        }
+
+        if (PhilipsFormat.Matches(first))
+        {
+            return PhilipsFormat.Open(tiff);
+        }
+
+        if (OmeTiffFormat.Matches(first))
+        {
+            return OmeTiffFormat.Open(tiff);
         }
 
         return GenericTiffFormat.Open(tiff);

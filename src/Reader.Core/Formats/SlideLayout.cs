@@ -9,10 +9,14 @@ internal sealed class SlideLayout
 
     public required IReadOnlyList<TiffImage> Levels { get; init; }
 
+    /// <summary>The directory whose tags become tiff.* properties (OpenSlide uses directory 0).</summary>
+    public required TiffDirectory PropertyDirectory { get; init; }
+
     public Dictionary<string, TiffImage> AssociatedImages { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Vendor properties (aperio.*, philips.*, openslide.mpp-x, ...), besides the ones every slide gets.</summary>
     public SortedDictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Out-of-bounds fill the format implies (OpenSlide's background colour), if any.</summary>
-    public string? BackgroundColor { get; init; }
+    /// <summary>Whether OpenSlide computes openslide.quickhash-1 for this format.</summary>
+    public bool HasQuickHash { get; init; } = true;
 }

@@ -3,12 +3,18 @@ using Reader.Core.Open;
 
 namespace Reader.Core.Formats;
 
-/// <summary>The raw tiff.* properties OpenSlide publishes, under its names.</summary>
+/// <summary>The raw tiff.* properties OpenSlide publishes, under its names and number formatting.</summary>
 internal static class TiffProperties
 {
     public static void AddTiffTags(SortedDictionary<string, string> properties, TiffDirectory dir)
     {
-        AddString(properties, "tiff.ImageDescription", dir, TiffTag.ImageDescription);
+        string? description = dir.GetString(TiffTag.ImageDescription);
+        if (description is not null)
+        {
+            properties["openslide.comment"] = description;
+            properties["tiff.ImageDescription"] = description;
+        }
+
         AddString(properties, "tiff.Make", dir, TiffTag.Make);
         AddString(properties, "tiff.Model", dir, TiffTag.Model);
         AddString(properties, "tiff.Software", dir, TiffTag.Software);
@@ -16,18 +22,33 @@ internal static class TiffProperties
         AddString(properties, "tiff.Artist", dir, TiffTag.Artist);
         AddString(properties, "tiff.HostComputer", dir, TiffTag.HostComputer);
         AddString(properties, "tiff.Copyright", dir, TiffTag.Copyright);
+        AddString(properties, "tiff.DocumentName", dir, TiffTag.DocumentName);
         AddDouble(properties, "tiff.XResolution", dir, TiffTag.XResolution);
         AddDouble(properties, "tiff.YResolution", dir, TiffTag.YResolution);
-        if (dir.Has(TiffTag.ResolutionUnit))
+        AddDouble(properties, "tiff.XPosition", dir, TiffTag.XPosition);
+        AddDouble(properties, "tiff.YPosition", dir, TiffTag.YPosition);
+        properties["tiff.ResolutionUnit"] = dir.GetInteger(TiffTag.ResolutionUnit, 2) switch
         {
-            properties["tiff.ResolutionUnit"] = dir.GetInteger(TiffTag.ResolutionUnit, 2) switch
-            {
-                1 => "none",
-                2 => "inch",
-                3 => "centimeter",
-                ulong other => other.ToString(CultureInfo.InvariantCulture),
-            };
+            1 => "none",
+            2 => "inch",
+            3 => "centimeter",
+            _ => "unknown",
+        };
+    }
+
+    /// <summary>
+    /// Doubles as OpenSlide prints them (GLib's g_ascii_dtostr): 15 significant digits when that reads
+    /// back the same value, else 17 (so 0.4990 gives "0.499" but a float resolution keeps 17 digits).
+    /// </summary>
+    public static string FormatDouble(double value)
+    {
+        string text = value.ToString("G15", CultureInfo.InvariantCulture);
+        if (double.Parse(text, CultureInfo.InvariantCulture) != value)
+        {
+            text = value.ToString("G17", CultureInfo.InvariantCulture);
         }
+
+        return text.Replace('E', 'e');
     }
 
     private static void AddString(SortedDictionary<string, string> properties, string name, TiffDirectory dir, ushort tag)
@@ -44,7 +65,7 @@ internal static class TiffProperties
         double? value = dir.GetDouble(tag);
         if (value is not null)
         {
-            properties[name] = value.Value.ToString("G", CultureInfo.InvariantCulture);
+            properties[name] = FormatDouble(value.Value);
         }
     }
 }

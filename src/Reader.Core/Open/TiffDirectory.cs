@@ -127,8 +127,15 @@ internal sealed class TiffDirectory
         }
     }
 
-    /// <summary>An ASCII tag without its terminating NULs, or null. Bytes are read as UTF-8 (lenient).</summary>
+    /// <summary>An ASCII tag up to its first NUL (as a C reader sees it), or null. Bytes are read as UTF-8 (lenient).</summary>
     public string? GetString(ushort tag)
+    {
+        byte[]? raw = GetStringBytes(tag);
+        return raw is null ? null : Encoding.UTF8.GetString(raw);
+    }
+
+    /// <summary>The raw bytes of an ASCII tag up to its first NUL, or null.</summary>
+    public byte[]? GetStringBytes(ushort tag)
     {
         if (!Find(tag, out TiffEntry e) || e.Count == 0)
         {
@@ -141,13 +148,8 @@ internal sealed class TiffDirectory
         }
 
         byte[] raw = Container.ReadValueBytes(e, this, Container.Limits.MaxMetadataBytes, 1);
-        int end = raw.Length;
-        while (end > 0 && raw[end - 1] == 0)
-        {
-            end--;
-        }
-
-        return Encoding.UTF8.GetString(raw, 0, end);
+        int end = Array.IndexOf(raw, (byte)0);
+        return end < 0 ? raw : raw[..end];
     }
 
     /// <summary>The raw bytes of a BYTE/UNDEFINED tag (JPEGTables, ICC profile), or null.</summary>

@@ -10,6 +10,7 @@ internal static class TiffTag
     public const ushort BitsPerSample = 258;
     public const ushort Compression = 259;
     public const ushort Photometric = 262;
+    public const ushort DocumentName = 269;
     public const ushort ImageDescription = 270;
     public const ushort Make = 271;
     public const ushort Model = 272;
@@ -21,6 +22,8 @@ internal static class TiffTag
     public const ushort XResolution = 282;
     public const ushort YResolution = 283;
     public const ushort PlanarConfiguration = 284;
+    public const ushort XPosition = 286;
+    public const ushort YPosition = 287;
     public const ushort ResolutionUnit = 296;
     public const ushort Software = 305;
     public const ushort DateTime = 306;

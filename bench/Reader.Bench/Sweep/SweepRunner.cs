@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using Reader.Bench.Backends;
+using Reader.Bench.Output;
+using Reader.Core;
+
+namespace Reader.Bench.Sweep;
+
+/// <summary>Runs every configuration of a sweep and writes the table, CSV, report and plot.</summary>
+internal static class SweepRunner
+{
+    public static int Run(SweepOptions options, TextWriter console)
+    {
+        string path = options.SlidePath ?? DefaultSlide.Ensure(options.Scale, null, console);
+        (long width, long height, int tileWidth, int tileHeight) = Geometry(path, options.Level);
+        var header = new SweepHeader(path, width, height, tileWidth, options, MachineInfo.Cpu, MachineInfo.Memory, MachineInfo.Versions,
+            options.DropCaches ? "dropped before every configuration (--drop-caches)" : "warm (not dropped; pass --drop-caches as root to drop it)");
+        console.WriteLine($"slide {Path.GetFileName(path)}: {width}x{height}, tile {tileWidth}x{tileHeight}, patch {options.Patch}, level {options.Level}");
+        console.WriteLine($"machine: {header.Cpu}, {Environment.ProcessorCount} cores, {header.Memory}; {header.Versions}");
+
+        var configs = Plan(options);
+        var results = new List<SweepResult>();
+        var progress = new ProgressLine(console, options.Progress);
+        var rawTiles = new Dictionary<int, RawTiles>();
+        for (int c = 0; c < configs.Count; c++)
+        {
+            SweepConfig config = configs[c];
+            List<(long X, long Y)> all = PatchList.Grid(width, height, options.Patch, config.Start);
+            int limit = options.Limit > 0 ? options.Limit
+                : options.Fraction < 1 ? Math.Max(1, (int)(all.Count * options.Fraction))
+                : config.Mode == ParallelMode.ProcessOpenPerPatch ? options.OpenPerPatchLimit : 0;
+            List<(long X, long Y)> patches = PatchList.Sample(all, limit);
+            string? absent = Absent(config);
+            if (absent is not null)
+            {
+                results.Add(new SweepResult(config, 0, all.Count, 0, absent));
+                progress.Finish($"[{c + 1}/{configs.Count}] {config.Key}: absent ({absent})");
+                continue;
+            }
+
+            if (options.DropCaches)
+            {
+                MachineInfo.DropCaches();
+            }
+
+            progress.Begin($"[{c + 1}/{configs.Count}] {config.Key}", patches.Count);
+            double seconds;
+            try
+            {
+                seconds = Time(config, path, patches, options, rawTiles, progress.Report);
+            }
+            catch (Exception e) when (e is InvalidOperationException or SlideException or NotSupportedException or IOException)
+            {
+                results.Add(new SweepResult(config, 0, all.Count, 0, "failed: " + e.Message));
+                progress.Finish($"[{c + 1}/{configs.Count}] {config.Key}: FAILED {e.Message}");
+                continue;
+            }
+
+            var result = new SweepResult(config, patches.Count, all.Count, seconds);
+            results.Add(result);
+            progress.Finish(string.Create(CultureInfo.InvariantCulture, $"[{c + 1}/{configs.Count}] {config.Key}: {result.PatchesPerSecond:F0} patches/s ({patches.Count} patches in {seconds:F2} s)"));
+        }
+
+        var report = new SweepReport(header, results);
+        Directory.CreateDirectory(options.OutputFolder);
+        console.WriteLine();
+        console.Write(report.ConsoleTable());
+        File.WriteAllText(Path.Combine(options.OutputFolder, "results.csv"), report.Csv());
+        File.WriteAllText(Path.Combine(options.OutputFolder, "report.md"), report.Markdown());
+        PlotWriter.Write(Path.Combine(options.OutputFolder, "plot.png"), results);
+        console.WriteLine();
+        console.Write(report.Goals());
+        console.WriteLine($"wrote {Path.Combine(options.OutputFolder, "results.csv")}, report.md and plot.png");
+        return 0;
+    }
+
+    internal static List<SweepConfig> Plan(SweepOptions options)
+    {
+        var configs = new List<SweepConfig>();
+        foreach (int start in options.Starts)
+        {
+            foreach (int w in options.Workers)
+            {
+                configs.Add(new SweepConfig("raw-libjpeg-turbo", ParallelMode.RawDecode, w, start));
+            }
+
+            foreach (string backend in options.Backends)
+            {
+                foreach (ParallelMode mode in options.Modes)
+                {
+                    if (mode == ParallelMode.Batch && backend is not ("cpu" or "cpu-managed"))
+                    {
+                        continue; // the batch API is ours
+                    }
+
+                    if (mode == ParallelMode.RawDecode)
+                    {
+                        continue;
+                    }
+
+                    foreach (int w in options.Workers)
+                    {
+                        configs.Add(new SweepConfig(backend, mode, w, start));
+                    }
+
+                    if (backend == "gpu")
+                    {
+                        break; // one absent row is enough
+                    }
+                }
+            }
+        }
+
+        return configs;
+    }
+
+    private static string? Absent(SweepConfig config)
+    {
+        if (config.Mode == ParallelMode.RawDecode)
+        {
+            return Reader.Native.Reference.TurboJpeg.IsAvailable ? null : Reader.Native.Reference.TurboJpeg.UnavailableReason;
+        }
+
+        return BackendRegistry.Get(config.Backend).UnavailableReason;
+    }
+
+    private static double Time(SweepConfig config, string path, List<(long X, long Y)> patches, SweepOptions options, Dictionary<int, RawTiles> rawTiles, Action<int> progress)
+    {
+        BenchBackend backend = config.Mode == ParallelMode.RawDecode ? null! : BackendRegistry.Get(config.Backend);
+        return config.Mode switch
+        {
+            ParallelMode.RawDecode => RawRunner.Decode(RawFor(path, patches, options, rawTiles, config.Start), config.Workers, progress),
+            ParallelMode.Threads => ThreadRunner.Threads(backend, path, patches, options.Level, options.Patch, config.Workers, progress),
+            ParallelMode.Batch => ThreadRunner.Batch((OursBackend)backend, path, patches, options.Level, options.Patch, config.Workers, progress),
+            _ => ProcessRunner.Run(backend, path, patches, options.Level, options.Patch, config.Workers, config.Mode, progress),
+        };
+    }
+
+    /// <summary>The tiles the patches of this start touch, loaded once per start.</summary>
+    private static RawTiles RawFor(string path, List<(long X, long Y)> patches, SweepOptions options, Dictionary<int, RawTiles> cache, int start)
+    {
+        if (!cache.TryGetValue(start, out RawTiles? tiles))
+        {
+            (long width, long height, int tw, int th) = Geometry(path, 0);
+            var cells = new HashSet<(long, long)>();
+            foreach ((long x, long y) in patches)
+            {
+                for (long ty = Math.Max(0, y) / th; ty <= Math.Min(height - 1, y + options.Patch - 1) / th; ty++)
+                {
+                    for (long tx = Math.Max(0, x) / tw; tx <= Math.Min(width - 1, x + options.Patch - 1) / tw; tx++)
+                    {
+                        cells.Add((tx, ty));
+                    }
+                }
+            }
+
+            cache[start] = tiles = RawTiles.Load(path, cells.OrderBy(c => c.Item2).ThenBy(c => c.Item1));
+        }
+
+        return tiles;
+    }
+
+    private static (long Width, long Height, int TileWidth, int TileHeight) Geometry(string path, int level)
+    {
+        using var slide = Slide.Open(path, new SlideOptions { CacheCapacity = 0 });
+        SlideLevel l = slide.Levels[level];
+        return (l.Width, l.Height, l.TileWidth, l.TileHeight);
+    }
+}
+
+/// <summary>The facts the report states before any number.</summary>
+internal sealed record SweepHeader(string SlidePath, long Width, long Height, int TileWidth, SweepOptions Options, string Cpu, string Memory, string Versions, string PageCache);
+
+/// <summary>A progress line (configuration, done/total, rate, ETA) on the console.</summary>
+internal sealed class ProgressLine(TextWriter console, bool enabled)
+{
+    private readonly Stopwatch watch = new();
+    private readonly Lock gate = new();
+    private string label = string.Empty;
+    private int total;
+    private long lastPrint;
+
+    public void Begin(string what, int count)
+    {
+        label = what;
+        total = count;
+        watch.Restart();
+        lastPrint = 0;
+    }
+
+    public void Report(int done)
+    {
+        if (!enabled || watch.ElapsedMilliseconds - Interlocked.Read(ref lastPrint) < 500)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            lastPrint = watch.ElapsedMilliseconds;
+            double rate = done / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
+            double eta = rate > 0 ? (total - done) / rate : 0;
+            console.Write(string.Create(CultureInfo.InvariantCulture, $"\r{label}: {done}/{total} patches, {rate:F0}/s, ETA {eta:F0} s    "));
+        }
+    }
+
+    public void Finish(string line)
+    {
+        lock (gate)
+        {
+            console.WriteLine("\r" + line + new string(' ', 20));
+        }
+    }
+}

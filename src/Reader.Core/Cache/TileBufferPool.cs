@@ -1,0 +1,78 @@
+namespace Reader.Core.Cache;
+
+/// <summary>
+/// Tile buffers left by disposed caches, for the next slide the process opens. A new cache would
+/// otherwise fault in up to its whole capacity of fresh memory (measured at 10-18% of an unaligned
+/// scan of a 4,700-tile slide). Bounded, and emptied after a full garbage collection that saw no use.
+/// </summary>
+internal static class TileBufferPool
+{
+    private const long MaxBytes = TileCache.DefaultCapacity;
+    private static readonly Dictionary<int, Stack<byte[]>> Free = [];
+    private static long bytes;
+    private static bool usedSinceLastCollection;
+
+    static TileBufferPool()
+    {
+        _ = new Trimmer();
+    }
+
+    public static byte[] Rent(int size)
+    {
+        lock (Free)
+        {
+            usedSinceLastCollection = true;
+            if (Free.TryGetValue(size, out Stack<byte[]>? stack) && stack.Count > 0)
+            {
+                bytes -= size;
+                return stack.Pop();
+            }
+        }
+
+        return GC.AllocateUninitializedArray<byte>(size);
+    }
+
+    public static void Return(byte[] buffer)
+    {
+        lock (Free)
+        {
+            if (bytes + buffer.Length > MaxBytes)
+            {
+                return;
+            }
+
+            if (!Free.TryGetValue(buffer.Length, out Stack<byte[]>? stack))
+            {
+                Free[buffer.Length] = stack = new Stack<byte[]>();
+            }
+
+            stack.Push(buffer);
+            bytes += buffer.Length;
+        }
+    }
+
+    /// <summary>Runs at every gen-2 collection (a finalizer that re-registers itself).</summary>
+    private sealed class Trimmer
+    {
+        ~Trimmer()
+        {
+            if (Environment.HasShutdownStarted)
+            {
+                return;
+            }
+
+            lock (Free)
+            {
+                if (!usedSinceLastCollection)
+                {
+                    Free.Clear();
+                    bytes = 0;
+                }
+
+                usedSinceLastCollection = false;
+            }
+
+            GC.ReRegisterForFinalize(this);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using Reader.Core.Open;
+
+namespace Reader.Core.Formats;
+
+/// <summary>
+/// OpenSlide's openslide.quickhash-1 for TIFF-based slides: SHA-256 over the raw (compressed)
+/// chunks of the lowest-resolution level, then each of nine string tags of directory 0 as
+/// name and value, NUL-terminated (an absent value hashes as an empty string). No hash when the
+/// lowest level holds more than 5 MiB, as in OpenSlide.
+/// </summary>
+internal static class QuickHash
+{
+    private const long MaxHashedBytes = 5L << 20;
+
+    private static readonly (string Name, ushort Tag)[] StringTags =
+    [
+        ("tiff.ImageDescription", TiffTag.ImageDescription),
+        ("tiff.Make", TiffTag.Make),
+        ("tiff.Model", TiffTag.Model),
+        ("tiff.Software", TiffTag.Software),
+        ("tiff.DateTime", TiffTag.DateTime),
+        ("tiff.Artist", TiffTag.Artist),
+        ("tiff.HostComputer", TiffTag.HostComputer),
+        ("tiff.Copyright", TiffTag.Copyright),
+        ("tiff.DocumentName", TiffTag.DocumentName),
+    ];
+
+    public static string? Compute(TiffImage lowestLevel, TiffDirectory propertyDirectory)
+    {
+        TiffDirectory dir = lowestLevel.Directory;
+        bool tiled = dir.Has(TiffTag.TileOffsets);
+        TiffArray offsets = dir.GetArray(tiled ? TiffTag.TileOffsets : TiffTag.StripOffsets, "offsets");
+        TiffArray counts = dir.GetArray(tiled ? TiffTag.TileByteCounts : TiffTag.StripByteCounts, "byte counts");
+        if (offsets.Count == 0 || offsets.Count != counts.Count)
+        {
+            return null;
+        }
+
+        long total = 0;
+        for (long i = 0; i < counts.Count; i++)
+        {
+            total += (long)Math.Min(counts[i], (ulong)MaxHashedBytes + 1);
+            if (total > MaxHashedBytes)
+            {
+                return null;
+            }
+        }
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 << 10];
+        for (long i = 0; i < counts.Count; i++)
+        {
+            long offset = (long)offsets[i];
+            long remaining = (long)counts[i];
+            while (remaining > 0)
+            {
+                int n = (int)Math.Min(buffer.Length, remaining);
+                dir.Container.File.ReadExactly(offset, buffer.AsSpan(0, n), dir.Name + " (quickhash)");
+                sha.AppendData(buffer, 0, n);
+                offset += n;
+                remaining -= n;
+            }
+        }
+
+        byte[] nul = [0];
+        foreach ((string name, ushort tag) in StringTags)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(name));
+            sha.AppendData(nul);
+            sha.AppendData(propertyDirectory.GetStringBytes(tag) ?? []);
+            sha.AppendData(nul);
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}
