@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Reader.Core;
+
+namespace Reader.Cli.Commands;
+
+/// <summary>wsi associated SLIDE NAME --out FILE.png.</summary>
+internal static class AssociatedCommand
+{
+    public static Command Create()
+    {
+        var slide = new Argument<FileInfo>("slide") { Description = "the slide file" };
+        var name = new Argument<string>("name") { Description = "thumbnail, label, macro, ..." };
+        var output = new Option<string>("--out") { Description = "output .png (or .raw)", Required = true };
+        var command = new Command("associated", "write an associated image") { slide, name, output };
+        command.SetAction(p =>
+        {
+            using var s = Slide.Open(p.GetValue(slide)!.FullName);
+            string n = p.GetValue(name)!;
+            if (!s.AssociatedImageNames.Contains(n))
+            {
+                throw new UsageException($"no associated image '{n}'; the slide has: {(s.AssociatedImageNames.Count == 0 ? "none" : string.Join(", ", s.AssociatedImageNames))}");
+            }
+
+            (long w, long h) = s.GetAssociatedImageSize(n);
+            ImageFiles.Write(p.GetValue(output)!, s.ReadAssociatedImage(n, PixelFormat.Rgba32), (int)w, (int)h);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

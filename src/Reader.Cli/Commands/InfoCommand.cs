@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Text.Json;
+using Reader.Core;
+
+namespace Reader.Cli.Commands;
+
+/// <summary>wsi info SLIDE [--json]: vendor, levels, properties, associated images.</summary>
+internal static class InfoCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var slide = new Argument<FileInfo>("slide") { Description = "the slide file" };
+        var json = new Option<bool>("--json") { Description = "print JSON" };
+        var command = new Command("info", "vendor, levels (size, downsample, tile size, compression), properties, associated images") { slide, json };
+        command.SetAction(p => Run(p.GetValue(slide)!, p.GetValue(json)));
+        return command;
+    }
+
+    private static int Run(FileInfo file, bool json)
+    {
+        using var slide = Slide.Open(file.FullName);
+        if (json)
+        {
+            var document = new
+            {
+                file = file.FullName,
+                vendor = slide.Vendor,
+                levels = slide.Levels.Select(l => new { index = l.Index, width = l.Width, height = l.Height, downsample = l.Downsample, tileWidth = l.TileWidth, tileHeight = l.TileHeight, compression = l.Compression }),
+                associatedImages = slide.AssociatedImageNames.Select(n => new { name = n, width = slide.GetAssociatedImageSize(n).Width, height = slide.GetAssociatedImageSize(n).Height }),
+                properties = slide.Properties,
+            };
+            Console.WriteLine(JsonSerializer.Serialize(document, Indented));
+            return ExitCodes.Success;
+        }
+
+        Console.WriteLine($"file: {file.FullName}");
+        Console.WriteLine($"vendor: {slide.Vendor}");
+        Console.WriteLine("levels:");
+        foreach (SlideLevel l in slide.Levels)
+        {
+            Console.WriteLine($"  {l.Index}: {l.Width} x {l.Height}, downsample {l.Downsample:0.######}, tile {l.TileWidth} x {l.TileHeight}, {l.Compression}");
+        }
+
+        Console.WriteLine("associated images:" + (slide.AssociatedImageNames.Count == 0 ? " none" : string.Empty));
+        foreach (string name in slide.AssociatedImageNames)
+        {
+            (long w, long h) = slide.GetAssociatedImageSize(name);
+            Console.WriteLine($"  {name}: {w} x {h}");
+        }
+
+        Console.WriteLine("properties:");
+        foreach ((string key, string value) in slide.Properties)
+        {
+            Console.WriteLine($"  {key}: '{value}'");
+        }
+
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Reader.Core;
+
+namespace Reader.Cli.Commands;
+
+/// <summary>wsi region SLIDE --x --y --level --width --height --out FILE.</summary>
+internal static class RegionCommand
+{
+    public static Command Create()
+    {
+        var slide = new Argument<FileInfo>("slide") { Description = "the slide file" };
+        var x = new Option<long>("--x") { Description = "left, level-0 coordinates", Required = true };
+        var y = new Option<long>("--y") { Description = "top, level-0 coordinates", Required = true };
+        var level = new Option<int>("--level") { Description = "pyramid level", DefaultValueFactory = _ => 0 };
+        var width = new Option<int>("--width") { Description = "width in level pixels", Required = true };
+        var height = new Option<int>("--height") { Description = "height in level pixels", Required = true };
+        var output = new Option<string>("--out") { Description = ".png, or .raw (RGBA8 rows, top to bottom, no header)", Required = true };
+        Option<string> backend = Backends.Option();
+        var command = new Command("region", "read a region into a PNG or raw RGBA file") { slide, x, y, level, width, height, output, backend };
+        command.SetAction(p =>
+        {
+            int w = p.GetValue(width), h = p.GetValue(height);
+            if (w <= 0 || h <= 0)
+            {
+                throw new UsageException($"--width and --height must be positive (got {w} x {h})");
+            }
+
+            using var s = Slide.Open(p.GetValue(slide)!.FullName, Backends.Options(p.GetValue(backend)!));
+            int l = p.GetValue(level);
+            if (l < 0 || l >= s.Levels.Count)
+            {
+                throw new UsageException($"--level {l} is out of range: the slide has {s.Levels.Count} levels");
+            }
+
+            byte[] rgba = s.ReadRegion(p.GetValue(x), p.GetValue(y), l, w, h, PixelFormat.Rgba32);
+            ImageFiles.Write(p.GetValue(output)!, rgba, w, h);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Reader.Cli;
+
+/// <summary>The tool's exit codes.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>wsi verify found in-bounds differences.</summary>
+    public const int Differences = 1;
+
+    public const int BadUsage = 2;
+
+    /// <summary>The slide cannot be read (unsupported, corrupt, missing).</summary>
+    public const int Unreadable = 3;
+}
+
+/// <summary>A usage problem found after parsing (a bad value), reported like a parse error.</summary>
+internal sealed class UsageException(string message) : Exception(message);

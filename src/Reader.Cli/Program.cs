@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Reader.Cli.Commands;
+using Reader.Core;
+
+namespace Reader.Cli;
+
+/// <summary>wsi: inspect slides, extract regions and associated images, verify against OpenSlide.</summary>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("wsi: a whole-slide image reader (TIFF, BigTIFF, Aperio SVS)");
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(RegionCommand.Create());
+        root.Subcommands.Add(AssociatedCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine("wsi: " + error.Message);
+            }
+
+            Console.Error.WriteLine("wsi: see 'wsi --help'");
+            return ExitCodes.BadUsage;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine("wsi: " + e.Message);
+            return ExitCodes.BadUsage;
+        }
+        catch (SlideException e)
+        {
+            Console.Error.WriteLine("wsi: " + OneLine(e.Message));
+            return ExitCodes.Unreadable;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException)
+        {
+            Console.Error.WriteLine("wsi: " + OneLine(e.Message));
+            return ExitCodes.Unreadable;
+        }
+    }
+
+    internal static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}
