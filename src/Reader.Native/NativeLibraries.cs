@@ -13,6 +13,9 @@ public static class NativeLibraries
     internal const string Shim = "wsinative";
     internal const string OpenSlide = "openslide";
 
+    private static readonly Lazy<IntPtr> OpenSlideLibrary = new(
+        () => LoadFirst(OpenSlideCandidates(), typeof(NativeLibraries).Assembly, null));
+
     private static int registered;
 
     /// <summary>Registers the resolver once; every entry point of this assembly calls it first.</summary>
@@ -29,10 +32,24 @@ public static class NativeLibraries
         return name switch
         {
             Shim => LoadFirst(ShimCandidates(), assembly, searchPath),
-            OpenSlide => LoadFirst(OpenSlideCandidates(), assembly, searchPath),
+            OpenSlide => OpenSlideLibrary.Value,
             _ => IntPtr.Zero,
         };
     }
+
+    /// <summary>
+    /// Loads libopenslide once (the handle every OpenSlide P/Invoke binds to), so that its
+    /// exports can be probed with <see cref="NativeLibrary.TryGetExport"/> before any call.
+    /// </summary>
+    internal static bool TryLoadOpenSlide(out IntPtr handle)
+    {
+        EnsureRegistered();
+        handle = OpenSlideLibrary.Value;
+        return handle != IntPtr.Zero;
+    }
+
+    /// <summary>The names tried for libopenslide on this platform, in order (for messages).</summary>
+    internal static IReadOnlyList<string> OpenSlideNames => [.. OpenSlideCandidates()];
 
     private static IEnumerable<string> ShimCandidates()
     {
