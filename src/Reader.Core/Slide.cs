@@ -76,6 +76,12 @@ public sealed class Slide : IDisposable
     /// <summary>Names of the associated images (thumbnail, label, macro), sorted.</summary>
     public IReadOnlyList<string> AssociatedImageNames { get; }
 
+    /// <summary>
+    /// The TIFF Orientation of the full-resolution image (1 = rows top to bottom, columns left to right).
+    /// Pixels are always returned as stored; this says how the file asks for them to be displayed.
+    /// </summary>
+    public int Orientation => (int)layout.Levels[0].Directory.GetInteger(TiffTag.Orientation, 1);
+
     /// <summary>The ICC profile of the slide (TIFF tag 34675 of the full-resolution image), or null.</summary>
     public byte[]? IccProfile => layout.Levels[0].Directory.GetBytes(TiffTag.IccProfile);
 

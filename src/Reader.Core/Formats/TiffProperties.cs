@@ -37,19 +37,10 @@ internal static class TiffProperties
     }
 
     /// <summary>
-    /// Doubles as OpenSlide prints them (GLib's g_ascii_dtostr): 15 significant digits when that reads
-    /// back the same value, else 17 (so 0.4990 gives "0.499" but a float resolution keeps 17 digits).
+    /// Doubles as OpenSlide prints them: GLib's g_ascii_dtostr, C's "%.17g" (17 significant digits,
+    /// trailing zeros dropped, so 0.4990 prints "0.499" and a mean of two ratios keeps all 17).
     /// </summary>
-    public static string FormatDouble(double value)
-    {
-        string text = value.ToString("G15", CultureInfo.InvariantCulture);
-        if (double.Parse(text, CultureInfo.InvariantCulture) != value)
-        {
-            text = value.ToString("G17", CultureInfo.InvariantCulture);
-        }
-
-        return text.Replace('E', 'e');
-    }
+    public static string FormatDouble(double value) => value.ToString("G17", CultureInfo.InvariantCulture).Replace('E', 'e');
 
     private static void AddString(SortedDictionary<string, string> properties, string name, TiffDirectory dir, ushort tag)
     {
