@@ -86,6 +86,12 @@ internal static class SweepRunner
 
             foreach (string backend in options.Backends)
             {
+                if (BackendRegistry.Get(backend).UnavailableReason is not null)
+                {
+                    configs.Add(new SweepConfig(backend, options.Modes[0], options.Workers[0], start)); // one row says why it is absent
+                    continue;
+                }
+
                 foreach (ParallelMode mode in options.Modes)
                 {
                     if (mode == ParallelMode.Batch && backend is not ("cpu" or "cpu-managed"))
@@ -101,11 +107,6 @@ internal static class SweepRunner
                     foreach (int w in options.Workers)
                     {
                         configs.Add(new SweepConfig(backend, mode, w, start));
-                    }
-
-                    if (backend == "gpu")
-                    {
-                        break; // one absent row is enough
                     }
                 }
             }

@@ -17,6 +17,27 @@ internal static class SlideSurgery
         return (offset, length);
     }
 
+    /// <summary>Copies a classic little-endian TIFF and sets an inline SHORT tag of IFD 0 to <paramref name="value"/>.</summary>
+    public static string WithShortTag(string source, ushort tag, ushort value)
+    {
+        string path = TestSlides.NewPath("retagged.tif");
+        byte[] bytes = File.ReadAllBytes(source);
+        int ifd = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
+        int count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(ifd));
+        for (int i = 0; i < count; i++)
+        {
+            int entry = ifd + 2 + (i * 12);
+            if (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(entry)) == tag)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(entry + 8), value);
+                File.WriteAllBytes(path, bytes);
+                return path;
+            }
+        }
+
+        throw new InvalidOperationException($"tag {tag} not in IFD 0");
+    }
+
     /// <summary>Copies the slide and overwrites the middle of one tile's data with <paramref name="garbage"/>.</summary>
     public static string WithCorruptTile(string source, int level, long tx, long ty, byte garbage = 0xA5)
     {

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Reader.SlideWriter;
+using Reader.Tests.Infrastructure;
+
+namespace Reader.Tests.Cli;
+
+/// <summary>The benchmark sweep end to end on a tiny slide, one of each mode (no timing assertions).</summary>
+public class BenchSweepTests
+{
+    [Fact]
+    public void The_sweep_writes_a_csv_row_per_configuration_a_report_and_a_plot()
+    {
+        string slide = TestSlides.Get(new SyntheticSlideSpec { Width = 1024, Height = 768, Levels = 2, Quality = 80 });
+        string output = TestSlides.NewPath("sweep");
+        Programs.Result r = Programs.Run(
+            "Reader.Bench.dll", "sweep", "--slide", slide, "--backends", "cpu,cpu-managed,openslide,libvips,gpu", "--workers", "1,2",
+            "--modes", "threads,m1,m2,m3,batch", "--starts", "0,1", "--limit", "8", "--out", output, "--no-progress");
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+
+        string[] rows = File.ReadAllLines(Path.Combine(output, "results.csv"));
+        // Per start: raw decode x 2 workers; cpu and cpu-managed 5 modes x 2; openslide and libvips 4 modes x 2; gpu one absent row.
+        int expected = 2 * ((1 * 2) + (2 * 5 * 2) + (2 * 4 * 2) + 1);
+        Assert.Equal(expected, rows.Length - 1);
+        foreach (string mode in new[] { "threads", "processes-m1", "processes-m2", "processes-m3", "batch", "raw-decode" })
+        {
+            Assert.Contains(rows, row => row.Split(',')[1] == mode);
+        }
+
+        // Every available configuration measured something; the gpu row says why it is absent.
+        foreach (string row in rows.Skip(1))
+        {
+            string[] cells = row.Split(',');
+            bool absent = cells[^1].Trim('"').Length > 0;
+            Assert.True(absent || double.Parse(cells[7], CultureInfo.InvariantCulture) > 0, row);
+            Assert.True(cells[0] != "cpu" || !absent, "our reader must run: " + row);
+        }
+
+        string[] gpu = [.. rows.Where(row => row.StartsWith("gpu,", StringComparison.Ordinal))];
+        Assert.Equal(2, gpu.Length); // one per start location
+        Assert.All(gpu, row => Assert.True(row.Split(',')[^1].Trim('"').Length > 0, "the absent gpu row must say why: " + row));
+        Assert.Contains("## Goals", File.ReadAllText(Path.Combine(output, "report.md")), StringComparison.Ordinal);
+        byte[] plot = File.ReadAllBytes(Path.Combine(output, "plot.png"));
+        Assert.Equal("PNG", System.Text.Encoding.ASCII.GetString(plot, 1, 3));
+    }
+}
