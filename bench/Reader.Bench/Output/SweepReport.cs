@@ -50,6 +50,7 @@ internal sealed class SweepReport(SweepHeader header, IReadOnlyList<SweepResult>
         sb.AppendLine(Inv, $"- Software: {header.Versions}.");
         sb.AppendLine(Inv, $"- Page cache: {header.PageCache}.");
         sb.AppendLine("- Output formats: ours RGB24 (no premultiplication); OpenSlide premultiplied ARGB as it returns it (`openslide`), and the same plus conversion to RGB (`openslide-rgb`); libvips RGB.");
+        sb.AppendLine("- Warm-up: before the first configuration of each start location, one untimed pass of our reader over the list (compiled code, a warm tile-buffer pool); each configuration also reads 16 untimed patches first. Workers of the process modes warm up with 200 reads before the clock starts.");
         sb.AppendLine("- Caches: each configuration opens the slide afresh. Ours: 256 MiB decoded-tile cache per slide (aligned whole-tile reads bypass it); OpenSlide: its default cache; libvips: its default tile cache.");
         sb.AppendLine("- Processes: this program re-invoked as workers; the clock starts once every worker is up (process start-up excluded). Method 1 opens the slide for every patch; method 2 holds one handle per process and makes one request per patch; method 3 gives each process a contiguous chunk.");
         sb.AppendLine("- Samples: where \"timed\" is below \"total\" an evenly spread sample was timed (--limit, --fraction, or method 1's default cap); \"elapsed\" is the whole list at the measured rate.");

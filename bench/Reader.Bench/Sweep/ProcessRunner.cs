@@ -119,7 +119,7 @@ internal static class ProcessRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.Environment["DOTNET_TC_CallCountingDelayMs"] = "0"; // promote hot methods during the warm-up
+        info.Environment["DOTNET_TieredCompilation"] = "0"; // optimised code from the first call: no background JIT competing with the timed run
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath ?? string.Empty) == "dotnet")
         {
             info.ArgumentList.Add(self);

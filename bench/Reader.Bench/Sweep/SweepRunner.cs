@@ -22,9 +22,21 @@ internal static class SweepRunner
         var results = new List<SweepResult>();
         var progress = new ProgressLine(console, options.Progress);
         var rawTiles = new Dictionary<int, RawTiles>();
+        var warmedStarts = new HashSet<int>();
         for (int c = 0; c < configs.Count; c++)
         {
             SweepConfig config = configs[c];
+            if (config.Backend == "cpu" && warmedStarts.Add(config.Start) && BackendRegistry.Get("cpu").UnavailableReason is null)
+            {
+                // One untimed pass first, so every timed configuration finds the process as the next one
+                // will: code compiled, and the tile-buffer pool holding what a full cache needs (otherwise
+                // the first unaligned configuration alone pays the page faults of 256 MiB of new memory).
+                List<(long X, long Y)> warm = PatchList.Grid(width, height, options.Patch, config.Start);
+                progress.Begin($"warm-up pass, start {config.Start} (untimed)", warm.Count);
+                ThreadRunner.Threads(BackendRegistry.Get("cpu"), path, warm, options.Level, options.Patch, 1, progress.Report);
+                progress.Finish($"warm-up pass, start {config.Start}: done (untimed)");
+            }
+
             List<(long X, long Y)> all = PatchList.Grid(width, height, options.Patch, config.Start);
             int limit = options.Limit > 0 ? options.Limit
                 : options.Fraction < 1 ? Math.Max(1, (int)(all.Count * options.Fraction))

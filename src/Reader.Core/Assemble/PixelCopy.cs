@@ -4,13 +4,36 @@ namespace Reader.Core.Assemble;
 internal static class PixelCopy
 {
     /// <summary>Copies a <paramref name="width"/> x <paramref name="height"/> block, converting between RGB24 and RGBA32.</summary>
-    public static void Copy(
+    public static unsafe void Copy(
         ReadOnlySpan<byte> source, int sourceStride, PixelFormat sourceFormat,
         Span<byte> destination, int destinationStride, PixelFormat destinationFormat,
         int width, int height)
     {
         int sb = sourceFormat.BytesPerPixel();
         int db = destinationFormat.BytesPerPixel();
+        if (sb == db && height > 0)
+        {
+            // The hot case (cache to caller): one bounds check for the block, then plain row copies.
+            int rowBytes = width * sb;
+            long sourceEnd = ((long)(height - 1) * sourceStride) + rowBytes;
+            long destinationEnd = ((long)(height - 1) * destinationStride) + rowBytes;
+            if (sourceEnd > source.Length || destinationEnd > destination.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(height), "block exceeds the buffers");
+            }
+
+            fixed (byte* s = source)
+            fixed (byte* d = destination)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    Buffer.MemoryCopy(s + ((long)y * sourceStride), d + ((long)y * destinationStride), rowBytes, rowBytes);
+                }
+            }
+
+            return;
+        }
+
         for (int y = 0; y < height; y++)
         {
             ReadOnlySpan<byte> s = source.Slice(y * sourceStride, width * sb);
