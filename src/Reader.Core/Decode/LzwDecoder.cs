@@ -114,6 +114,17 @@ internal sealed class LzwDecoder
             previous = code;
         }
 
+        // A stream that goes on after filling the tile (anything but EOI next) claims more pixels
+        // than the tile holds: a decompression bomb or a wrong tile size, not data to cut short.
+        if (written == output.Length && bitPos + width <= totalBits)
+        {
+            int following = ReadCode(input, bitPos, width);
+            if (following != EndCode && following != ClearCode)
+            {
+                throw new InvalidDataException("LZW data expands beyond the tile");
+            }
+        }
+
         return written;
     }
 

@@ -168,7 +168,8 @@ internal sealed class TileDecoder
         }
         catch (ZstdSharp.ZstdException e)
         {
-            throw new CorruptSlideException(Path, where, $"zstd data corrupt: {e.Message}", e);
+            string reason = e.Message.Contains("too small", StringComparison.OrdinalIgnoreCase) ? "expands beyond the tile" : e.Message;
+            throw new CorruptSlideException(Path, where, $"zstd data corrupt: {reason}", e);
         }
 
         if (written < needed)

@@ -18,6 +18,9 @@ internal enum AlphaKind
 /// </summary>
 internal sealed class TileFormat
 {
+    /// <summary>More samples than any slide format uses (RGB plus a few extra channels).</summary>
+    public const int MaxSamplesPerPixel = 16;
+
     private TileFormat()
     {
     }
@@ -85,6 +88,17 @@ internal sealed class TileFormat
         }
 
         int spp = image.SamplesPerPixel;
+        if (spp is < 1 or > MaxSamplesPerPixel)
+        {
+            throw new UnsupportedFormatException(path, where, $"{spp} samples per pixel are not supported (1 to {MaxSamplesPerPixel})");
+        }
+
+        long tileBytes = (long)image.Grid.TileWidth * image.Grid.TileHeight * spp;
+        if (tileBytes > dir.Container.Limits.MaxTilePixels * 4)
+        {
+            throw new SlideLimitException(path, where, $"a {image.Grid.TileWidth}x{image.Grid.TileHeight} tile of {spp} samples ({tileBytes} bytes) exceeds the limit of {dir.Container.Limits.MaxTilePixels * 4} bytes per decoded tile");
+        }
+
         ulong[] bits = dir.GetIntegers(TiffTag.BitsPerSample, 65535) ?? [1];
         foreach (ulong b in bits)
         {

@@ -31,12 +31,15 @@ internal static class QuickHash
     {
         TiffDirectory dir = lowestLevel.Directory;
         bool tiled = dir.Has(TiffTag.TileOffsets);
-        TiffArray offsets = dir.GetArray(tiled ? TiffTag.TileOffsets : TiffTag.StripOffsets, "offsets");
-        TiffArray counts = dir.GetArray(tiled ? TiffTag.TileByteCounts : TiffTag.StripByteCounts, "byte counts");
-        if (offsets.Count == 0 || offsets.Count != counts.Count)
+        ushort offsetTag = tiled ? TiffTag.TileOffsets : TiffTag.StripOffsets, countTag = tiled ? TiffTag.TileByteCounts : TiffTag.StripByteCounts;
+        ulong declared = dir.CountOf(offsetTag);
+        if (declared == 0 || declared != dir.CountOf(countTag) || declared > (ulong)lowestLevel.ChunkCount * 4)
         {
-            return null;
+            return null; // OpenSlide hashes nothing for inconsistent counts either
         }
+
+        TiffArray offsets = dir.GetArray(offsetTag, "offsets", (long)declared);
+        TiffArray counts = dir.GetArray(countTag, "byte counts", (long)declared);
 
         long total = 0;
         for (long i = 0; i < counts.Count; i++)

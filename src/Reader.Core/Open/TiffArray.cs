@@ -34,17 +34,16 @@ internal sealed class TiffArray
 
     public long Count { get; }
 
-    public static TiffArray Create(TiffContainer container, TiffDirectory directory, TiffEntry entry, string name)
+    /// <summary>
+    /// The array of <paramref name="entry"/>; only its first <paramref name="used"/> values are ever read
+    /// (a count that lies high costs nothing, but the declared bytes must lie within the file).
+    /// </summary>
+    public static TiffArray Create(TiffContainer container, TiffDirectory directory, TiffEntry entry, string name, long used)
     {
         string where = $"{directory.Name} {name}";
         if (entry.Type is not (TiffFieldType.Short or TiffFieldType.Long or TiffFieldType.Long8 or TiffFieldType.Ifd or TiffFieldType.Ifd8))
         {
             throw new CorruptSlideException(container.Path, where, $"has type {entry.Type}, expected SHORT, LONG or LONG8");
-        }
-
-        if (entry.Count > (ulong)container.Limits.MaxTilesPerLevel * 64)
-        {
-            throw new SlideLimitException(container.Path, where, $"has {entry.Count} values, more than the limit allows");
         }
 
         if (entry.IsInline)
@@ -58,7 +57,7 @@ internal sealed class TiffArray
             throw new CorruptSlideException(container.Path, where, $"{entry.Count} values at offset {entry.ValueField} lie beyond the end of the file ({container.File.Length} bytes)");
         }
 
-        return new TiffArray(container, entry.Type, (long)entry.Count, (long)entry.ValueField, null, where);
+        return new TiffArray(container, entry.Type, Math.Min((long)entry.Count, Math.Max(used, 0)), (long)entry.ValueField, null, where);
     }
 
     public ulong this[long index]

@@ -168,15 +168,19 @@ internal sealed class TiffDirectory
         return Container.ReadValueBytes(e, this, Container.Limits.MaxMetadataBytes, 1);
     }
 
-    public TiffArray GetArray(ushort tag, string name)
+    /// <summary>An integer array tag of which at most <paramref name="used"/> values will be read.</summary>
+    public TiffArray GetArray(ushort tag, string name, long used)
     {
         if (!Find(tag, out TiffEntry e))
         {
             throw new CorruptSlideException(Container.Path, Name, $"required tag {name} ({tag}) is missing");
         }
 
-        return TiffArray.Create(Container, this, e, name);
+        return TiffArray.Create(Container, this, e, name, used);
     }
+
+    /// <summary>The declared value count of a tag (0 when absent).</summary>
+    public ulong CountOf(ushort tag) => Find(tag, out TiffEntry e) ? e.Count : 0;
 
     private ulong[] ReadIntegers(TiffEntry e, int count)
     {

@@ -151,12 +151,14 @@ internal sealed class TiffImage
         // quad-tile.tif stores tile offsets under the strip tags; accept either.
         ushort offsetTag = IsTiled && Directory.Has(TiffTag.TileOffsets) ? TiffTag.TileOffsets : TiffTag.StripOffsets;
         ushort countTag = IsTiled && Directory.Has(TiffTag.TileByteCounts) ? TiffTag.TileByteCounts : TiffTag.StripByteCounts;
-        TiffArray o = Directory.GetArray(offsetTag, IsTiled ? "TileOffsets" : "StripOffsets");
-        TiffArray c = Directory.GetArray(countTag, IsTiled ? "TileByteCounts" : "StripByteCounts");
-        if (o.Count < ChunkCount || c.Count < ChunkCount)
+        ulong declaredOffsets = Directory.CountOf(offsetTag), declaredCounts = Directory.CountOf(countTag);
+        if (declaredOffsets < (ulong)ChunkCount || declaredCounts < (ulong)ChunkCount)
         {
-            throw new CorruptSlideException(Path, Directory.Name, $"has {o.Count} offsets and {c.Count} byte counts, but its {Grid.TilesAcross}x{Grid.TilesDown} grid needs {ChunkCount}");
+            throw new CorruptSlideException(Path, Directory.Name, $"has {declaredOffsets} offsets and {declaredCounts} byte counts, but its {Grid.TilesAcross}x{Grid.TilesDown} grid needs {ChunkCount}");
         }
+
+        TiffArray o = Directory.GetArray(offsetTag, IsTiled ? "TileOffsets" : "StripOffsets", ChunkCount);
+        TiffArray c = Directory.GetArray(countTag, IsTiled ? "TileByteCounts" : "StripByteCounts", ChunkCount);
 
         var loaded = new ChunkIndex(o, c);
         index = loaded;

@@ -376,6 +376,20 @@ public sealed class JpegHeader
         }
 
         int frameComponents = Descriptor[JpegLayout.ComponentCount];
+        if (n > frameComponents)
+        {
+            return $"scan lists {n} components, the frame has {frameComponents}";
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            int id = body[1 + (2 * i)];
+            if (Array.IndexOf(componentIds, id, 0, frameComponents) < 0)
+            {
+                return $"scan component {id} is not in the frame";
+            }
+        }
+
         if (n != frameComponents)
         {
             unsupported = true;
