@@ -13,7 +13,7 @@ ROOT=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages: native build deps, the libraries the reader binds, and the references tests compare against.
-APT_PACKAGES=(cmake make gcc libc6-dev libjpeg62-turbo-dev libturbojpeg0 libdeflate-dev libopenslide0)
+APT_PACKAGES=(cmake make gcc libc6-dev libjpeg62-turbo-dev libturbojpeg0 libdeflate-dev libopenslide0 afl++)
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -51,6 +51,38 @@ setup() { install_packages; build_native; }
 
 build() { dotnet build Reader.sln -c Release -nologo -v q -clp:ErrorsOnly; }
 
+# Fuzz the reader with AFL++ through SharpFuzz for SECONDS (split between the two targets).
+# Findings go to OUT/findings-<target>; returns non-zero when a crash or hang was found.
+fuzz_run() {
+  local seconds=$1 out=$2
+  if ! command -v afl-fuzz >/dev/null 2>&1; then
+    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq afl++ >/dev/null || return 2
+  fi
+  dotnet tool restore >/dev/null
+  rm -rf "$out" && mkdir -p "$out"
+  dotnet publish tests/Reader.Fuzz -c Release -o "$out/bin" -nologo -v q >/dev/null
+  dotnet "$out/bin/Reader.Fuzz.dll" seeds "$out/seeds" # before instrumenting: instrumented code runs only under afl-fuzz
+  dotnet tool run sharpfuzz "$out/bin/Reader.Core.dll" >/dev/null
+  local half=$(( seconds / 2 )); [ "$half" -lt 5 ] && half=5
+  local found=0 target crashes hangs execs
+  for target in slide jpeg; do
+    AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+      timeout $(( half + 180 )) afl-fuzz -V "$half" -i "$out/seeds/$target" -o "$out/findings-$target" -t 5000 -m none \
+      -- dotnet "$out/bin/Reader.Fuzz.dll" "$target" >"$out/afl-$target.log" 2>&1 || true
+    execs=$(awk -F: '/^execs_done/ {gsub(/ /, "", $2); print $2}' "$out/findings-$target/default/fuzzer_stats" 2>/dev/null)
+    crashes=$(find "$out/findings-$target/default/crashes" -type f ! -name README.txt 2>/dev/null | wc -l)
+    hangs=$(find "$out/findings-$target/default/hangs" -type f 2>/dev/null | wc -l)
+    if [ -z "$execs" ]; then log "fuzz $target: afl-fuzz did not run (see $out/afl-$target.log)"; return 2; fi
+    log "fuzz $target: ${half} s, ${execs} executions, ${crashes} crashes, ${hangs} hangs"
+    found=$(( found + crashes + hangs ))
+  done
+  if [ "$found" -gt 0 ]; then
+    log "findings kept in $out; replay: dotnet run --project tests/Reader.Fuzz -c Release -- replay FILE..."
+    return 1
+  fi
+  return 0
+}
+
 run_tests() {
   local log_file
   log_file=$(mktemp)
@@ -65,6 +97,15 @@ run_tests() {
   skipped=$(grep -E '^\s*skipped:' "$log_file" | awk '{s+=$2} END {print s+0}')
   rm -f "$log_file"
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # a crash or build failure counts
+
+  # A short bounded fuzzing pass counts as one more test.
+  local fuzz_status=0
+  fuzz_run "${WSI_FUZZ_SECONDS:-60}" "$ROOT/tests/Reader.Fuzz/findings/ci" || fuzz_status=$?
+  case "$fuzz_status" in
+    0) passed=$(( passed + 1 )) ;;
+    1) failed=$(( failed + 1 )); status=1 ;;
+    *) skipped=$(( skipped + 1 )); log "fuzz pass SKIPPED: AFL++ unavailable" ;;
+  esac
   echo "$passed passed, $failed failed, $skipped skipped"
   return "$status"
 }
@@ -83,7 +124,7 @@ case "$verb" in
     if [ "${1:-}" = micro ]; then shift; dotnet run --project bench/Reader.Bench -c Release -- micro "$@"
     else dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"; fi ;;
   wsi) setup >&2; dotnet run --project src/Reader.Cli -c Release -v q -- "$@" ;;
-  fuzz) setup; dotnet run --project tests/Reader.Fuzz -c Release -- "${1:-60}" ;;
-  stress) setup; build; dotnet test --solution Reader.sln -c Release --no-build -- --filter-trait "Category=Stress" ;;
+  fuzz) setup; fuzz_run "${1:-60}" "$ROOT/tests/Reader.Fuzz/findings/$(date +%Y%m%d-%H%M%S)" ;;
+  stress) setup; build; WSI_STRESS_LONG=1 dotnet test --project tests/Reader.Tests -c Release --no-build -- --filter-trait "Category=Stress" ;;
   *) echo "usage: $0 {setup|build|test|bench|wsi|fuzz|stress} [args]" >&2; exit 2 ;;
 esac
