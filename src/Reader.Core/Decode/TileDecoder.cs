@@ -32,7 +32,6 @@ internal sealed class TileDecoder
 
     public string Path => image.Path;
 
-    public string Where(long tx, long ty) => $"{name} tile ({tx}, {ty})";
 
     /// <summary>
     /// Decodes tile (<paramref name="tx"/>, <paramref name="ty"/>) into <paramref name="destination"/>
@@ -41,7 +40,7 @@ internal sealed class TileDecoder
     /// </summary>
     public bool Decode(long tx, long ty, Span<byte> destination, int stride, PixelFormat output)
     {
-        string where = Where(tx, ty);
+        var where = new ErrorSite(name, tx, ty);
         TileGrid grid = image.Grid;
         int visibleWidth = grid.VisibleWidth(tx);
         int visibleHeight = grid.VisibleHeight(ty);
@@ -93,7 +92,7 @@ internal sealed class TileDecoder
         }
     }
 
-    private bool DecodePlanar(long index, int visibleWidth, int visibleHeight, Span<byte> destination, int stride, PixelFormat output, string where)
+    private bool DecodePlanar(long index, int visibleWidth, int visibleHeight, Span<byte> destination, int stride, PixelFormat output, ErrorSite where)
     {
         TileFormat f = Format;
         int planeBytes = f.TileWidth * f.TileHeight;
@@ -133,7 +132,7 @@ internal sealed class TileDecoder
         }
     }
 
-    private void Decompress(ReadOnlySpan<byte> compressed, Span<byte> samples, int needed, string where)
+    private void Decompress(ReadOnlySpan<byte> compressed, Span<byte> samples, int needed, ErrorSite where)
     {
         int written;
         try
@@ -159,26 +158,26 @@ internal sealed class TileDecoder
                     written = PackBitsDecoder.Decode(compressed, samples);
                     break;
                 default:
-                    throw new UnsupportedFormatException(Path, where, $"compression {Format.CompressionName} is not supported");
+                    throw new UnsupportedFormatException(Path, where.ToString(), $"compression {Format.CompressionName} is not supported");
             }
         }
         catch (InvalidDataException e)
         {
-            throw new CorruptSlideException(Path, where, $"{Format.CompressionName} data corrupt: {e.Message}", e);
+            throw new CorruptSlideException(Path, where.ToString(), $"{Format.CompressionName} data corrupt: {e.Message}", e);
         }
         catch (ZstdSharp.ZstdException e)
         {
             string reason = e.Message.Contains("too small", StringComparison.OrdinalIgnoreCase) ? "expands beyond the tile" : e.Message;
-            throw new CorruptSlideException(Path, where, $"zstd data corrupt: {reason}", e);
+            throw new CorruptSlideException(Path, where.ToString(), $"zstd data corrupt: {reason}", e);
         }
 
         if (written < needed)
         {
-            throw new CorruptSlideException(Path, where, $"{Format.CompressionName} data ends after {written} bytes; the tile needs {needed}");
+            throw new CorruptSlideException(Path, where.ToString(), $"{Format.CompressionName} data ends after {written} bytes; the tile needs {needed}");
         }
     }
 
-    private void DecodeJpeg(ReadOnlySpan<byte> compressed, int visibleWidth, int visibleHeight, Span<byte> destination, int stride, PixelFormat output, string where)
+    private void DecodeJpeg(ReadOnlySpan<byte> compressed, int visibleWidth, int visibleHeight, Span<byte> destination, int stride, PixelFormat output, ErrorSite where)
     {
         TileFormat f = Format;
         if (f.JpegDecodesToPixels)
@@ -203,7 +202,7 @@ internal sealed class TileDecoder
         }
     }
 
-    private void RunJpeg(ReadOnlySpan<byte> compressed, JpegColorSpace color, JpegOutput jpegOutput, Span<byte> destination, int stride, int visibleWidth, int visibleHeight, string where)
+    private void RunJpeg(ReadOnlySpan<byte> compressed, JpegColorSpace color, JpegOutput jpegOutput, Span<byte> destination, int stride, int visibleWidth, int visibleHeight, ErrorSite where)
     {
         TileFormat f = Format;
         ReadOnlySpan<byte> tables = f.JpegTables;
@@ -217,7 +216,7 @@ internal sealed class TileDecoder
             string? problem = managed.Header.Parse(tables, compressed, JpegLayout.ModeRaw, out bool unsupported);
             if (problem is not null && !unsupported)
             {
-                throw new CorruptSlideException(Path, where, "JPEG " + problem);
+                throw new CorruptSlideException(Path, where.ToString(), "JPEG " + problem);
             }
 
             NativeJpegDecoder native = decoders.NativeJpeg;
@@ -226,8 +225,8 @@ internal sealed class TileDecoder
             {
                 string reason = "JPEG " + native.LastMessage;
                 throw status == NativeStatus.SizeMismatch
-                    ? new CorruptSlideException(Path, where, reason + $" (tile is {f.TileWidth}x{f.TileHeight})")
-                    : new CorruptSlideException(Path, where, reason);
+                    ? new CorruptSlideException(Path, where.ToString(), reason + $" (tile is {f.TileWidth}x{f.TileHeight})")
+                    : new CorruptSlideException(Path, where.ToString(), reason);
             }
         }
         else
@@ -237,14 +236,14 @@ internal sealed class TileDecoder
             {
                 string reason = "JPEG " + managed.LastMessage;
                 throw status == JpegDecodeStatus.Unsupported
-                    ? new UnsupportedFormatException(Path, where, reason)
-                    : new CorruptSlideException(Path, where, reason);
+                    ? new UnsupportedFormatException(Path, where.ToString(), reason)
+                    : new CorruptSlideException(Path, where.ToString(), reason);
             }
         }
 
         if (width < visibleWidth || height < visibleHeight)
         {
-            throw new CorruptSlideException(Path, where, $"JPEG image is {width}x{height}, smaller than the {visibleWidth}x{visibleHeight} the tile shows");
+            throw new CorruptSlideException(Path, where.ToString(), $"JPEG image is {width}x{height}, smaller than the {visibleWidth}x{visibleHeight} the tile shows");
         }
 
         int expectedComponents = jpegOutput switch
@@ -255,7 +254,7 @@ internal sealed class TileDecoder
         };
         if (components != expectedComponents)
         {
-            throw new CorruptSlideException(Path, where, $"JPEG has {components} components, {expectedComponents} expected from the TIFF tags");
+            throw new CorruptSlideException(Path, where.ToString(), $"JPEG has {components} components, {expectedComponents} expected from the TIFF tags");
         }
     }
 }

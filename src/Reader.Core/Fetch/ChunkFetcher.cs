@@ -11,7 +11,7 @@ internal static class ChunkFetcher
     /// <paramref name="length"/> bytes (return it to <see cref="ArrayPool{T}.Shared"/>),
     /// or null for a missing (sparse) chunk.
     /// </summary>
-    public static byte[]? Read(TiffImage image, long index, string where, out int length)
+    public static byte[]? Read(TiffImage image, long index, ErrorSite where, out int length)
     {
         if (!image.TryGetChunk(index, where, out long offset, out length))
         {

@@ -61,11 +61,11 @@ internal sealed class SlideFile : IDisposable
     }
 
     /// <summary>Reads exactly <paramref name="destination"/>.Length bytes at <paramref name="offset"/>.</summary>
-    public void ReadExactly(long offset, Span<byte> destination, string? where)
+    public void ReadExactly(long offset, Span<byte> destination, ErrorSite where)
     {
         if (offset < 0 || offset > Length || destination.Length > Length - offset)
         {
-            throw new CorruptSlideException(Path, where, $"{destination.Length} bytes at offset {offset} lie beyond the end of the file ({Length} bytes)");
+            throw new CorruptSlideException(Path, where.ToString(), $"{destination.Length} bytes at offset {offset} lie beyond the end of the file ({Length} bytes)");
         }
 
         int done = 0;
@@ -74,7 +74,7 @@ internal sealed class SlideFile : IDisposable
             int n = RandomAccess.Read(handle, destination[done..], offset + done);
             if (n <= 0)
             {
-                throw new CorruptSlideException(Path, where, $"file ended while reading {destination.Length} bytes at offset {offset} (was it truncated while open?)");
+                throw new CorruptSlideException(Path, where.ToString(), $"file ended while reading {destination.Length} bytes at offset {offset} (was it truncated while open?)");
             }
 
             done += n;

@@ -117,7 +117,7 @@ internal sealed class TiffImage
     /// The file range of chunk <paramref name="index"/> (tile, strip, or tile of one sample plane).
     /// Returns false for a missing (sparse) tile: byte count 0.
     /// </summary>
-    public bool TryGetChunk(long index, string where, out long offset, out int length)
+    public bool TryGetChunk(long index, ErrorSite where, out long offset, out int length)
     {
         ChunkIndex chunks = this.index ?? LoadIndex();
         ulong off = chunks.Offsets[index];
@@ -132,13 +132,13 @@ internal sealed class TiffImage
         SlideLimits limits = Directory.Container.Limits;
         if (count > (ulong)limits.MaxTileBytes)
         {
-            throw new SlideLimitException(Path, where, $"tile claims {count} compressed bytes, more than the limit of {limits.MaxTileBytes}");
+            throw new SlideLimitException(Path, where.ToString(), $"tile claims {count} compressed bytes, more than the limit of {limits.MaxTileBytes}");
         }
 
         long fileLength = Directory.Container.File.Length;
         if (off >= (ulong)fileLength || count > (ulong)fileLength - off)
         {
-            throw new CorruptSlideException(Path, where, $"tile data ({count} bytes at offset {off}) lies beyond the end of the file ({fileLength} bytes)");
+            throw new CorruptSlideException(Path, where.ToString(), $"tile data ({count} bytes at offset {off}) lies beyond the end of the file ({fileLength} bytes)");
         }
 
         offset = (long)off;
