@@ -166,3 +166,110 @@ public class JpegDecoderTests
         return pixels;
     }
 }
+
+/// <summary>BitMiracle.LibJpeg.NET as a second opinion where it agrees with libjpeg-turbo (no subsampling), and as the writer's managed encoder.</summary>
+public class LibJpegNetSecondOpinionTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_444_tile_decodes_like_LibJpegNet(bool rgbCoded)
+    {
+        int seed = Random.Shared.Next();
+        byte[] pixels = JpegDecoderTests.RandomImage(new Random(seed), 96, 80, 3);
+        byte[] jpeg = EncodeWithLibJpegNet(pixels, 96, 80, rgbCoded);
+        byte[] theirs = DecodeWithLibJpegNet(jpeg, 96, 80, rgbCoded);
+        byte[] ours = new byte[96 * 80 * 3];
+        JpegColorSpace color = rgbCoded ? JpegColorSpace.Rgb : JpegColorSpace.YCbCr;
+        Assert.Equal(JpegDecodeStatus.Ok, new ManagedJpegDecoder().Decode(default, jpeg, color, JpegOutput.Rgb, ours, 96 * 3, 96, 80, out _, out _, out _));
+        if (rgbCoded)
+        {
+            // No colour transform: the IDCTs must agree exactly.
+            PixelAssert.Equal(theirs, ours, 96, 3, $"LibJpeg.NET vs managed, RGB-coded 4:4:4, seed {seed}");
+            return;
+        }
+
+        // Its YCbCr-to-RGB rounding differs from libjpeg-turbo's (which ours matches bit for bit) by at most 1.
+        for (int i = 0; i < ours.Length; i++)
+        {
+            Assert.True(Math.Abs(ours[i] - theirs[i]) <= 1, $"byte {i}: LibJpeg.NET {theirs[i]}, ours {ours[i]}, seed {seed}");
+        }
+    }
+
+    [Fact]
+    public void A_slide_written_with_the_managed_encoder_reads_the_same_with_both_backends()
+    {
+        var spec = new SyntheticSlideSpec { Width = 500, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, ManagedJpegEncoder = true, Quality = 75 };
+        string path = TestSlides.Get(spec);
+        var reference = new ReferenceRegion(path, spec);
+        foreach (Reader.Core.DecoderBackend backend in NativeShim.IsAvailable ? new[] { Reader.Core.DecoderBackend.Native, Reader.Core.DecoderBackend.Managed } : [Reader.Core.DecoderBackend.Managed])
+        {
+            using var slide = Reader.Core.Slide.Open(path, new Reader.Core.SlideOptions { Backend = backend });
+            byte[] actual = slide.ReadRegion(3, 5, 0, 400, 250, Reader.Core.PixelFormat.Rgb24);
+            if (TurboJpeg.IsAvailable && LibTiff.IsAvailable)
+            {
+                PixelAssert.Equal(reference.Build(0, 3, 5, 400, 250, Reader.Core.PixelFormat.Rgb24, default), actual, 400, 3, $"managed-encoder slide, {backend}");
+            }
+        }
+    }
+
+    private static byte[] EncodeWithLibJpegNet(byte[] rgb, int width, int height, bool rgbCoded)
+    {
+        using var output = new MemoryStream();
+        var c = new BitMiracle.LibJpeg.Classic.jpeg_compress_struct(new BitMiracle.LibJpeg.Classic.jpeg_error_mgr());
+        c.jpeg_stdio_dest(output);
+        c.Image_width = width;
+        c.Image_height = height;
+        c.Input_components = 3;
+        c.In_color_space = BitMiracle.LibJpeg.Classic.J_COLOR_SPACE.JCS_RGB;
+        c.jpeg_set_defaults();
+        if (rgbCoded)
+        {
+            c.jpeg_set_colorspace(BitMiracle.LibJpeg.Classic.J_COLOR_SPACE.JCS_RGB);
+        }
+
+        foreach (BitMiracle.LibJpeg.Classic.jpeg_component_info component in c.Component_info)
+        {
+            component.H_samp_factor = 1;
+            component.V_samp_factor = 1;
+        }
+
+        c.jpeg_set_quality(85, true);
+        c.jpeg_start_compress(true);
+        var row = new byte[1][];
+        for (int y = 0; y < height; y++)
+        {
+            row[0] = rgb.AsSpan(y * width * 3, width * 3).ToArray();
+            c.jpeg_write_scanlines(row, 1);
+        }
+
+        c.jpeg_finish_compress();
+        return output.ToArray();
+    }
+
+    private static byte[] DecodeWithLibJpegNet(byte[] jpeg, int width, int height, bool rgbCoded)
+    {
+        var d = new BitMiracle.LibJpeg.Classic.jpeg_decompress_struct(new BitMiracle.LibJpeg.Classic.jpeg_error_mgr());
+        using var input = new MemoryStream(jpeg);
+        d.jpeg_stdio_src(input);
+        d.jpeg_read_header(true);
+        if (rgbCoded)
+        {
+            d.Jpeg_color_space = BitMiracle.LibJpeg.Classic.J_COLOR_SPACE.JCS_RGB;
+        }
+
+        d.Out_color_space = BitMiracle.LibJpeg.Classic.J_COLOR_SPACE.JCS_RGB;
+        d.jpeg_start_decompress();
+        var output = new byte[width * height * 3];
+        var row = new byte[1][] { new byte[width * 3] };
+        while (d.Output_scanline < height)
+        {
+            int y = d.Output_scanline;
+            d.jpeg_read_scanlines(row, 1);
+            row[0].CopyTo(output, y * width * 3);
+        }
+
+        d.jpeg_finish_decompress();
+        return output;
+    }
+}
