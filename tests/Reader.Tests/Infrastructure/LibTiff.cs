@@ -31,19 +31,9 @@ internal static unsafe partial class LibTiff
     /// <summary>Decoded samples of chunk <paramref name="index"/> of directory <paramref name="directory"/>.</summary>
     public static byte[] ReadChunk(string path, int directory, long index, bool tiled, int bytes)
     {
-        IntPtr tif = TIFFOpen(path, "r");
-        if (tif == IntPtr.Zero)
-        {
-            throw new InvalidOperationException("libtiff cannot open " + path);
-        }
-
+        IntPtr tif = OpenAt(path, directory);
         try
         {
-            if (TIFFSetDirectory(tif, (ushort)directory) == 0)
-            {
-                throw new InvalidOperationException($"libtiff cannot select directory {directory}");
-            }
-
             var buffer = new byte[bytes];
             fixed (byte* b = buffer)
             {
@@ -60,6 +50,24 @@ internal static unsafe partial class LibTiff
         {
             TIFFClose(tif);
         }
+    }
+
+    /// <summary>Opens the file on directory <paramref name="directory"/>; the caller closes it.</summary>
+    private static IntPtr OpenAt(string path, int directory)
+    {
+        IntPtr tif = TIFFOpen(path, "r");
+        if (tif == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("libtiff cannot open " + path);
+        }
+
+        if (TIFFSetDirectory(tif, (ushort)directory) == 0)
+        {
+            TIFFClose(tif);
+            throw new InvalidOperationException($"libtiff cannot select directory {directory}");
+        }
+
+        return tif;
     }
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
@@ -86,19 +94,9 @@ internal static unsafe partial class LibTiff
     /// <summary>The raw (still compressed) bytes of a tile, as stored.</summary>
     public static byte[] ReadRawTile(string path, int directory, long index)
     {
-        IntPtr tif = TIFFOpen(path, "r");
-        if (tif == IntPtr.Zero)
-        {
-            throw new InvalidOperationException("libtiff cannot open " + path);
-        }
-
+        IntPtr tif = OpenAt(path, directory);
         try
         {
-            if (TIFFSetDirectory(tif, (ushort)directory) == 0)
-            {
-                throw new InvalidOperationException($"libtiff cannot select directory {directory}");
-            }
-
             var buffer = new byte[16 << 20];
             fixed (byte* b = buffer)
             {
