@@ -69,25 +69,26 @@ public static class JpegColor
     public static int Sample<TDesc, TPlane>(TDesc desc, TPlane plane, int c, int x, int y)
         where TDesc : struct, IIntView
         where TPlane : struct, IByteView
-    {
-        int baseOffset = desc[JpegLayout.Of(c, JpegLayout.PlaneBase)];
-        int stride = desc[JpegLayout.Of(c, JpegLayout.PlaneStride)];
-        int h = desc[JpegLayout.Of(c, JpegLayout.H)];
-        int v = desc[JpegLayout.Of(c, JpegLayout.V)];
-        int ratioH = desc[JpegLayout.MaxH] / h;
-        int ratioV = desc[JpegLayout.MaxV] / v;
-        if (desc[JpegLayout.ComponentCount] == 1)
-        {
-            ratioH = ratioV = 1; // a lone component is never upsampled
-        }
+        => Sample(ComponentGeometry.Of(desc, c), plane, x, y);
 
+    /// <summary>
+    /// A component upsampled to full resolution at (x, y), its geometry read once by the caller
+    /// (the per-pixel cost is then only the filter's few plane reads).
+    /// </summary>
+    public static int Sample<TPlane>(ComponentGeometry g, TPlane plane, int x, int y)
+        where TPlane : struct, IByteView
+    {
+        int baseOffset = g.PlaneBase;
+        int stride = g.Stride;
+        int ratioH = g.RatioH;
+        int ratioV = g.RatioV;
         if (ratioH == 1 && ratioV == 1)
         {
             return plane[baseOffset + (y * stride) + x];
         }
 
-        int width = desc[JpegLayout.Of(c, JpegLayout.SampledWidth)];
-        int height = desc[JpegLayout.Of(c, JpegLayout.SampledHeight)];
+        int width = g.Width;
+        int height = g.Height;
         if (ratioH == 2 && ratioV == 1 && width > 2)
         {
             int cx = x >> 1;
@@ -153,4 +154,33 @@ public static class JpegColor
     }
 
     private static int Clamp(int v) => v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/// <summary>Where a component's samples are and how it is upsampled: read from the descriptor once per tile.</summary>
+/// <param name="PlaneBase">Offset of the component's plane.</param>
+/// <param name="Stride">Bytes per plane row.</param>
+/// <param name="RatioH">Horizontal upsampling ratio (max H / H).</param>
+/// <param name="RatioV">Vertical upsampling ratio (max V / V).</param>
+/// <param name="Width">The component's sampled width (libjpeg's downsampled_width).</param>
+/// <param name="Height">The component's sampled height.</param>
+public readonly record struct ComponentGeometry(int PlaneBase, int Stride, int RatioH, int RatioV, int Width, int Height)
+{
+    public static ComponentGeometry Of<TDesc>(TDesc desc, int c)
+        where TDesc : struct, IIntView
+    {
+        int ratioH = desc[JpegLayout.MaxH] / desc[JpegLayout.Of(c, JpegLayout.H)];
+        int ratioV = desc[JpegLayout.MaxV] / desc[JpegLayout.Of(c, JpegLayout.V)];
+        if (desc[JpegLayout.ComponentCount] == 1)
+        {
+            ratioH = ratioV = 1; // a lone component is never upsampled
+        }
+
+        return new ComponentGeometry(
+            desc[JpegLayout.Of(c, JpegLayout.PlaneBase)],
+            desc[JpegLayout.Of(c, JpegLayout.PlaneStride)],
+            ratioH,
+            ratioV,
+            desc[JpegLayout.Of(c, JpegLayout.SampledWidth)],
+            desc[JpegLayout.Of(c, JpegLayout.SampledHeight)]);
+    }
 }

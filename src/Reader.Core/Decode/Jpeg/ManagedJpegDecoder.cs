@@ -147,50 +147,48 @@ public sealed class ManagedJpegDecoder
         var descView = new IntArrayView(desc);
         int width = desc[JpegLayout.Width];
         int height = desc[JpegLayout.Height];
+        ComponentGeometry g0 = ComponentGeometry.Of(descView, 0);
+        ComponentGeometry g1 = n > 1 ? ComponentGeometry.Of(descView, 1) : g0;
+        ComponentGeometry g2 = n > 2 ? ComponentGeometry.Of(descView, 2) : g0;
+        bool components = colorSpace == JpegColorSpace.Raw || (colorSpace == JpegColorSpace.Gray && bytesPerPixel == 1);
         for (int y = 0; y < height; y++)
         {
             Span<byte> row = destination.Slice(y * stride, width * bytesPerPixel);
-            int o = 0;
-            for (int x = 0; x < width; x++, o += bytesPerPixel)
+            if (components)
             {
-                if (colorSpace == JpegColorSpace.Raw || (colorSpace == JpegColorSpace.Gray && bytesPerPixel == 1))
+                for (int c = 0; c < n; c++)
                 {
-                    for (int c = 0; c < n; c++)
+                    ComponentGeometry g = ComponentGeometry.Of(descView, c);
+                    for (int x = 0, o = c; x < width; x++, o += bytesPerPixel)
                     {
-                        row[o + c] = (byte)JpegColor.Sample(descView, planeView, c, x, y);
+                        row[o] = (byte)JpegColor.Sample(g, planeView, x, y);
                     }
-
-                    continue;
                 }
 
-                int r, g, b;
+                continue;
+            }
+
+            for (int x = 0, o = 0; x < width; x++, o += bytesPerPixel)
+            {
+                int s0 = JpegColor.Sample(g0, planeView, x, y);
                 if (colorSpace == JpegColorSpace.Gray)
                 {
-                    r = g = b = JpegColor.Sample(descView, planeView, 0, x, y);
+                    row[o] = row[o + 1] = row[o + 2] = (byte)s0;
+                }
+                else if (colorSpace == JpegColorSpace.YCbCr)
+                {
+                    int rgb = JpegColor.YCbCrToRgb(s0, JpegColor.Sample(g1, planeView, x, y), JpegColor.Sample(g2, planeView, x, y));
+                    row[o] = (byte)rgb;
+                    row[o + 1] = (byte)(rgb >> 8);
+                    row[o + 2] = (byte)(rgb >> 16);
                 }
                 else
                 {
-                    int s0 = JpegColor.Sample(descView, planeView, 0, x, y);
-                    int s1 = JpegColor.Sample(descView, planeView, 1, x, y);
-                    int s2 = JpegColor.Sample(descView, planeView, 2, x, y);
-                    if (colorSpace == JpegColorSpace.YCbCr)
-                    {
-                        int rgb = JpegColor.YCbCrToRgb(s0, s1, s2);
-                        r = rgb & 0xFF;
-                        g = (rgb >> 8) & 0xFF;
-                        b = rgb >> 16;
-                    }
-                    else
-                    {
-                        r = s0;
-                        g = s1;
-                        b = s2;
-                    }
+                    row[o] = (byte)s0;
+                    row[o + 1] = (byte)JpegColor.Sample(g1, planeView, x, y);
+                    row[o + 2] = (byte)JpegColor.Sample(g2, planeView, x, y);
                 }
 
-                row[o] = (byte)r;
-                row[o + 1] = (byte)g;
-                row[o + 2] = (byte)b;
                 if (bytesPerPixel == 4)
                 {
                     row[o + 3] = 255;
