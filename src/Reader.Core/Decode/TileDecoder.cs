@@ -35,6 +35,14 @@ internal sealed class TileDecoder
     public string Where(long tx, long ty) => $"{name} tile ({tx}, {ty})";
 
     /// <summary>
+    /// The compressed bytes of tile (<paramref name="tx"/>, <paramref name="ty"/>) (chunky images) in the first
+    /// <paramref name="length"/> bytes of an array rented from <see cref="ArrayPool{T}.Shared"/>, or null when the
+    /// tile is missing from the file. The GPU path decodes these itself.
+    /// </summary>
+    public byte[]? ReadChunk(long tx, long ty, out int length) =>
+        ChunkFetcher.Read(image, image.Grid.IndexOf(tx, ty), Where(tx, ty), out length);
+
+    /// <summary>
     /// Decodes tile (<paramref name="tx"/>, <paramref name="ty"/>) into <paramref name="destination"/>
     /// (at least the tile's visible rows, each a full tile width). Returns false when the tile is
     /// missing from the file (sparse): the caller fills it.
