@@ -27,6 +27,7 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
     /// </summary>
     public (BatchTimings Timings, IReadOnlyList<TileOutcome> Tiles) Run(BatchJob job, ArrayView<byte> output, Func<TileWork, Exception, Exception> failure)
     {
+        device.Bind(); // per thread (CUDA: the context current here), also for the synchronizations outside the gate
         long start = Stopwatch.GetTimestamp();
         DeviceWorkspace ws = device.AcquireWorkspace();
         TimeSpan wait = Stopwatch.GetElapsedTime(start);
