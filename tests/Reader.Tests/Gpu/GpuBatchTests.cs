@@ -19,6 +19,11 @@ public class GpuBatchTests
     public void Batches_equal_the_CPU_batch_API_for_the_same_seed_and_options()
     {
         int seed = Random.Shared.Next();
+        GpuTestSupport.WithSeed(seed, () => SameBatches(seed));
+    }
+
+    private static void SameBatches(int seed)
+    {
         var rng = new Random(seed);
         using Slide slide = GpuTestSupport.OpenNative(TestSlides.Get(Spec));
         var locations = new List<PatchLocation>();

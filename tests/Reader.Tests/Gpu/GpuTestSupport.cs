@@ -83,6 +83,19 @@ internal static class GpuTestSupport
         return output;
     }
 
+    /// <summary>Runs a randomised test body so that any failure, assertion or not, names the seed that reproduces it.</summary>
+    public static void WithSeed(int seed, Action body)
+    {
+        try
+        {
+            body();
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.SkipException && !e.Message.Contains($"seed {seed}", StringComparison.Ordinal))
+        {
+            throw new Xunit.Sdk.XunitException($"random seed {seed} (rerun with it to reproduce): {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
     /// <summary>Fails with the first differing pixel and the seed.</summary>
     public static void Identical(byte[] expected, byte[] actual, int width, int bpp, string what)
     {

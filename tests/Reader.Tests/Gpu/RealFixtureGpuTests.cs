@@ -20,6 +20,11 @@ public class RealFixtureGpuTests
         string path = FixtureFiles.Real("CMU-1-Small-Region.svs");
         using Slide slide = GpuTestSupport.OpenNative(path);
         int seed = Random.Shared.Next();
+        GpuTestSupport.WithSeed(seed, () => EndToEnd(slide, seed));
+    }
+
+    private static void EndToEnd(Slide slide, int seed)
+    {
         var rng = new Random(seed);
 
         // The kernels (ILGPU's CPU accelerator is slow: a sample): aligned, unaligned and edge patches.
