@@ -95,4 +95,16 @@ public class AcceleratorChoiceTests
         Assert.True(cpu.ExitCode == 0, cpu.Output + cpu.Error);
         Assert.Equal(File.ReadAllBytes(cpuOut), File.ReadAllBytes(gpuOut));
     }
+
+    [Fact]
+    public void Wsi_verify_with_the_gpu_backend_matches_OpenSlide()
+    {
+        Assert.SkipUnless(Reader.Native.OpenSlide.OpenSlideImage.IsAvailable, "OpenSlide is unavailable: " + Reader.Native.OpenSlide.OpenSlideImage.UnavailableReason);
+        string slide = TestSlides.Get(new SyntheticSlideSpec { Width = 400, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, Quality = 85 });
+        var env = new Dictionary<string, string> { [GpuReaderOptions.AcceleratorVariable] = "cpu" };
+        Programs.Result r = Programs.Run("wsi.dll", env, "verify", slide, "--regions", "3", "--backend", "gpu");
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        Assert.Contains("(gpu: ILGPU CPU accelerator (not a GPU)", r.Output, StringComparison.Ordinal);
+        Assert.Contains("identical:", r.Output, StringComparison.Ordinal);
+    }
 }
