@@ -11,6 +11,7 @@ internal static class Program
         root.Subcommands.Add(SweepCommand());
         root.Subcommands.Add(WorkerCommand());
         root.Subcommands.Add(MicroCommand(args));
+        root.Subcommands.Add(GpuStudy.GpuStudyCommand.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -29,7 +30,7 @@ internal static class Program
     {
         var slide = new Option<string?>("--slide") { Description = "a slide to read instead of the generated default" };
         var scale = new Option<double>("--scale") { Description = "scale of the study geometry for the default slide (1 = 92344 x 81017)", DefaultValueFactory = _ => 0.2 };
-        var backends = new Option<string>("--backends") { Description = "comma-separated: cpu, cpu-managed, openslide, openslide-rgb, libvips, gpu", DefaultValueFactory = _ => "cpu,cpu-managed,openslide,openslide-rgb,libvips,gpu" };
+        var backends = new Option<string>("--backends") { Description = "comma-separated: cpu, cpu-managed, openslide, openslide-rgb, libvips, gpu (CUDA/OpenCL only, batch mode), gpu-cpu-accelerator (opt-in: the GPU kernels on ILGPU's CPU accelerator, not a GPU)", DefaultValueFactory = _ => "cpu,cpu-managed,openslide,openslide-rgb,libvips,gpu" };
         var workers = new Option<string?>("--workers") { Description = "comma-separated worker counts (default 1, 2, 4 ... up to the core count)" };
         var modes = new Option<string>("--modes") { Description = "comma-separated: threads, m1, m2, m3, batch", DefaultValueFactory = _ => "threads,m1,m2,m3,batch" };
         var starts = new Option<string>("--starts") { Description = "comma-separated start locations (0 aligned, 1 unaligned)", DefaultValueFactory = _ => "0,1" };

@@ -129,9 +129,7 @@ public sealed class Slide : IDisposable
     public void ReadRegion(long x, long y, int level, int width, int height, Span<byte> destination, PixelFormat format)
     {
         LevelSource source = CheckRegion(level, width, height, format, destination.Length);
-        double downsample = source.Info.Downsample;
-        long lx = level == 0 ? x : (long)Math.Floor(x / downsample);
-        long ly = level == 0 ? y : (long)Math.Floor(y / downsample);
+        (long lx, long ly) = ToLevelPixels(source, x, y);
         try
         {
             RegionAssembler.Read(source, lx, ly, width, height, destination, format, new ReadContext(Cache, owner, Options.Fill));
@@ -222,6 +220,21 @@ public sealed class Slide : IDisposable
         {
             Cache?.RemoveOwner(owner);
         }
+    }
+
+    /// <summary>The level source behind <paramref name="level"/>, after the same checks as a region read (other readers of this slide, e.g. the GPU batch path).</summary>
+    internal LevelSource CheckedLevel(int level, int width, int height, PixelFormat format) => CheckRegion(level, width, height, format, long.MaxValue);
+
+    /// <summary>Level-0 (x, y) as the level pixel a region read starts at: floor(x / downsample).</summary>
+    internal static (long X, long Y) ToLevelPixels(LevelSource level, long x, long y)
+    {
+        if (level.Info.Index == 0)
+        {
+            return (x, y);
+        }
+
+        double downsample = level.Info.Downsample;
+        return ((long)Math.Floor(x / downsample), (long)Math.Floor(y / downsample));
     }
 
     private LevelSource CheckRegion(int level, int width, int height, PixelFormat format, long destinationLength)

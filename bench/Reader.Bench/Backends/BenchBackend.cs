@@ -41,7 +41,8 @@ internal static class BackendRegistry
         new OpenSlideBackend(convertToRgb: false),
         new OpenSlideBackend(convertToRgb: true),
         new VipsBackend(),
-        new GpuBackend(),
+        new GpuBackend(cpuAccelerator: false),
+        new GpuBackend(cpuAccelerator: true), // opt-in: not in the sweep's default list
     ];
 
     public static BenchBackend Get(string name) =>

@@ -104,11 +104,17 @@ internal static class SweepRunner
                     continue;
                 }
 
+                bool device = BackendRegistry.Get(backend) is GpuBackend;
                 foreach (ParallelMode mode in options.Modes)
                 {
-                    if (mode == ParallelMode.Batch && backend is not ("cpu" or "cpu-managed"))
+                    if (mode == ParallelMode.Batch && backend is not ("cpu" or "cpu-managed") && !device)
                     {
                         continue; // the batch API is ours
+                    }
+
+                    if (device && mode != ParallelMode.Batch)
+                    {
+                        continue; // the device path is a batch path: per-patch device round trips measure nothing useful
                     }
 
                     if (mode == ParallelMode.RawDecode)
@@ -144,6 +150,7 @@ internal static class SweepRunner
         {
             ParallelMode.RawDecode => RawRunner.Decode(RawFor(path, patches, options, rawTiles, config.Start), config.Workers, progress),
             ParallelMode.Threads => ThreadRunner.Threads(backend, path, patches, options.Level, options.Patch, config.Workers, progress),
+            ParallelMode.Batch when backend is GpuBackend gpu => ThreadRunner.GpuBatch(gpu, path, patches, options.Level, options.Patch, config.Workers, progress),
             ParallelMode.Batch => ThreadRunner.Batch((OursBackend)backend, path, patches, options.Level, options.Patch, config.Workers, progress),
             _ => ProcessRunner.Run(backend, path, patches, options.Level, options.Patch, config.Workers, config.Mode, progress),
         };

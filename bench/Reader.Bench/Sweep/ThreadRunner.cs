@@ -81,6 +81,33 @@ internal static class ThreadRunner
         return watch.Elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// The device batch API: the same patches as <see cref="Batch"/>, in device batches of
+    /// <see cref="GpuBackend.BatchSize"/>, left in device memory (disposed unread, as a GPU training step would consume them).
+    /// </summary>
+    public static double GpuBatch(GpuBackend backend, string path, List<(long X, long Y)> patches, int level, int size, int workers, Action<int> progress)
+    {
+        using var slide = Slide.Open(path, new SlideOptions { CacheCapacity = 0 });
+        using Reader.Gpu.GpuDecoder decoder = backend.Decoder(); // kernels load here, untimed
+        var locations = patches.Select(p => new PatchLocation(p.X, p.Y)).ToList();
+        var options = new BatchOptions { Workers = workers, BatchSize = GpuBackend.BatchSize, Prefetch = 2 };
+        foreach (Reader.Gpu.DeviceBatch warm in decoder.ReadRegions(slide, locations[^Math.Min(WarmUpPatches, locations.Count)..], size, size, level, options))
+        {
+            warm.Dispose();
+        }
+
+        var watch = Stopwatch.StartNew();
+        int done = 0;
+        foreach (Reader.Gpu.DeviceBatch batch in decoder.ReadRegions(slide, locations, size, size, level, options))
+        {
+            done += batch.Count;
+            batch.Dispose();
+            progress(done);
+        }
+
+        return watch.Elapsed.TotalSeconds;
+    }
+
     /// <summary>JIT, decoder creation and the first file reads happen before the clock starts.</summary>
     internal static void WarmUp(IPatchSource source, List<(long X, long Y)> patches, int level, int size)
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Reader.Core;
 
 namespace Reader.Cli.Commands;
 
@@ -25,14 +24,14 @@ internal static class RegionCommand
                 throw new UsageException($"--width and --height must be positive (got {w} x {h})");
             }
 
-            using var s = Slide.Open(p.GetValue(slide)!.FullName, Backends.Options(p.GetValue(backend)!));
+            using var s = BackendSlide.Open(p.GetValue(slide)!.FullName, p.GetValue(backend)!);
             int l = p.GetValue(level);
-            if (l < 0 || l >= s.Levels.Count)
+            if (l < 0 || l >= s.Slide.Levels.Count)
             {
-                throw new UsageException($"--level {l} is out of range: the slide has {s.Levels.Count} levels");
+                throw new UsageException($"--level {l} is out of range: the slide has {s.Slide.Levels.Count} levels");
             }
 
-            byte[] rgba = s.ReadRegion(p.GetValue(x), p.GetValue(y), l, w, h, PixelFormat.Rgba32);
+            byte[] rgba = s.ReadRgba(p.GetValue(x), p.GetValue(y), l, w, h);
             ImageFiles.Write(p.GetValue(output)!, rgba, w, h);
             return ExitCodes.Success;
         });

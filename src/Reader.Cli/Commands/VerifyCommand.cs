@@ -32,7 +32,8 @@ internal static class VerifyCommand
             return ExitCodes.Unreadable;
         }
 
-        using var ours = Slide.Open(file.FullName, Backends.Options(backend));
+        using var opened = BackendSlide.Open(file.FullName, backend);
+        Slide ours = opened.Slide;
         OpenSlideImage reference;
         try
         {
@@ -46,8 +47,8 @@ internal static class VerifyCommand
 
         using (reference)
         {
-            Console.WriteLine($"{file.Name}: ours {ours.Vendor} ({ours.Backend}), {ours.Levels.Count} levels; OpenSlide {OpenSlideImage.LibraryVersion} {reference.GetProperty("openslide.vendor")}, {reference.LevelCount} levels; {regions} regions per level, seed {seed}");
-            List<LevelVerdict> verdicts = new SlideVerifier(ours, reference).Run(regions, seed);
+            Console.WriteLine($"{file.Name}: ours {ours.Vendor} ({opened.Label}), {ours.Levels.Count} levels; OpenSlide {OpenSlideImage.LibraryVersion} {reference.GetProperty("openslide.vendor")}, {reference.LevelCount} levels; {regions} regions per level, seed {seed}");
+            List<LevelVerdict> verdicts = new SlideVerifier(ours, reference, opened.ReadRgba).Run(regions, seed);
             long differing = 0, compared = 0;
             foreach (LevelVerdict v in verdicts)
             {

@@ -14,7 +14,10 @@ internal sealed record LevelVerdict(int Level, int Regions, long PixelsCompared,
 /// number, at the level origin elsewhere (OpenSlide blends by the fraction of x / downsample).
 /// Levels where OpenSlide 3.4 is known to be wrong are reported as not compared, with the reason.
 /// </summary>
-internal sealed class SlideVerifier(Slide ours, OpenSlideImage reference)
+/// <param name="ours">Our slide.</param>
+/// <param name="reference">OpenSlide's view of the same file.</param>
+/// <param name="readRgba">How our regions are read (x, y, level, width, height to RGBA): the CPU or the device path.</param>
+internal sealed class SlideVerifier(Slide ours, OpenSlideImage reference, Func<long, long, int, int, int, byte[]> readRgba)
 {
     private readonly int referenceMajor = ParseMajor(OpenSlideImage.LibraryVersion);
 
@@ -100,7 +103,7 @@ internal sealed class SlideVerifier(Slide ours, OpenSlideImage reference)
             }
 
             var actual = new uint[w * h];
-            ArgbConversion.FromRgba(ours.ReadRegion(x, y, level.Index, w, h, PixelFormat.Rgba32), actual);
+            ArgbConversion.FromRgba(readRgba(x, y, level.Index, w, h), actual);
             for (int j = 0; j < h; j++)
             {
                 if (ly + j < 0 || ly + j >= level.Height)

@@ -33,6 +33,17 @@ internal sealed class TileDecoder
     public string Path => image.Path;
 
 
+    /// <summary>Where messages place a tile: "level 0 (IFD 0) tile (3, 7)". For error paths only: it allocates.</summary>
+    public string Where(long tx, long ty) => new ErrorSite(name, tx, ty).ToString();
+
+    /// <summary>
+    /// The compressed bytes of tile (<paramref name="tx"/>, <paramref name="ty"/>) (chunky images) in the first
+    /// <paramref name="length"/> bytes of an array rented from <see cref="ArrayPool{T}.Shared"/>, or null when the
+    /// tile is missing from the file. The GPU path decodes these itself.
+    /// </summary>
+    public byte[]? ReadChunk(long tx, long ty, out int length) =>
+        ChunkFetcher.Read(image, image.Grid.IndexOf(tx, ty), new ErrorSite(name, tx, ty), out length);
+
     /// <summary>
     /// Decodes tile (<paramref name="tx"/>, <paramref name="ty"/>) into <paramref name="destination"/>
     /// (at least the tile's visible rows, each a full tile width). Returns false when the tile is

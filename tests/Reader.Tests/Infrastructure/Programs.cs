@@ -7,7 +7,10 @@ internal static class Programs
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static Result Run(string dll, params string[] args)
+    public static Result Run(string dll, params string[] args) => Run(dll, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs <paramref name="dll"/> with extra environment variables.</summary>
+    public static Result Run(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string path = Path.Combine(AppContext.BaseDirectory, dll);
         Assert.True(File.Exists(path), $"{dll} is not next to the tests (it is a project reference)");
@@ -17,6 +20,11 @@ internal static class Programs
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(path);
         foreach (string a in args)
         {

@@ -1,0 +1,167 @@
+using Reader.Core.Decode.Jpeg;
+using Reader.Native.Jpeg;
+
+namespace Reader.Gpu.Host;
+
+/// <summary>
+/// Host-side JPEG header parsing for one level, with the results cached by the header bytes (everything
+/// before the entropy-coded data): a level's tiles almost always share their header, so most tiles cost a
+/// short marker walk and a dictionary lookup instead of a parse and Huffman table derivation. Table sets
+/// are interned so equal sets are one object. Both caches are bounded (tiles with per-tile optimised
+/// Huffman tables still decode, uncached).
+/// </summary>
+internal sealed class HeaderCache
+{
+    private const int MaxHeaders = 1024;
+    private const int MaxTableSets = 256;
+
+    [ThreadStatic]
+    private static JpegHeader? parser;
+
+    private readonly byte[]? tables;
+    private readonly int colorMode;
+    private readonly int expectedComponents;
+    private readonly Dictionary<HeaderKey, ParsedHeader> headers = [];
+    private readonly Dictionary<TableSet, TableSet> tableSets = [];
+    private readonly Lock gate = new();
+
+    public HeaderCache(byte[]? tables, JpegColorSpace color)
+    {
+        this.tables = tables;
+        colorMode = color switch
+        {
+            JpegColorSpace.Gray => JpegLayout.ModeGray,
+            JpegColorSpace.Rgb => JpegLayout.ModeRgb,
+            _ => JpegLayout.ModeYCbCr,
+        };
+        expectedComponents = color == JpegColorSpace.Gray ? 1 : 3;
+    }
+
+    /// <summary>The parse of <paramref name="tile"/>'s header (shared; do not modify).</summary>
+    public ParsedHeader Get(ReadOnlySpan<byte> tile)
+    {
+        int scanStart = ScanStart(tile);
+        if (scanStart < 0)
+        {
+            return Parse(tile); // malformed before the scan: let the parser say why, uncached
+        }
+
+        var key = new HeaderKey(tile[..scanStart].ToArray());
+        lock (gate)
+        {
+            if (headers.TryGetValue(key, out ParsedHeader? known))
+            {
+                return known;
+            }
+        }
+
+        ParsedHeader parsed = Parse(tile);
+        lock (gate)
+        {
+            if (parsed.Tables is { } set)
+            {
+                if (tableSets.TryGetValue(set, out TableSet? interned))
+                {
+                    parsed = ParsedHeader.Usable(parsed.Descriptor!, interned);
+                }
+                else if (tableSets.Count < MaxTableSets)
+                {
+                    tableSets[set] = set;
+                }
+            }
+
+            if (headers.Count < MaxHeaders)
+            {
+                headers.TryAdd(key, parsed);
+            }
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Where the entropy-coded data starts (after the SOS segment), walking marker segments only; -1 when malformed.</summary>
+    internal static int ScanStart(ReadOnlySpan<byte> s)
+    {
+        if (s.Length < 2 || s[0] != 0xFF || s[1] != 0xD8)
+        {
+            return -1;
+        }
+
+        int pos = 2;
+        while (pos < s.Length)
+        {
+            if (s[pos] != 0xFF)
+            {
+                return -1;
+            }
+
+            while (pos < s.Length && s[pos] == 0xFF)
+            {
+                pos++;
+            }
+
+            if (pos + 3 > s.Length)
+            {
+                return -1;
+            }
+
+            int marker = s[pos++];
+            if (marker is 0xD8 or 0xD9 or 0x01 || (marker >= 0xD0 && marker <= 0xD7))
+            {
+                return -1;
+            }
+
+            int length = (s[pos] << 8) | s[pos + 1];
+            if (length < 2 || pos + length > s.Length)
+            {
+                return -1;
+            }
+
+            pos += length;
+            if (marker == 0xDA)
+            {
+                return pos;
+            }
+        }
+
+        return -1;
+    }
+
+    private ParsedHeader Parse(ReadOnlySpan<byte> tile)
+    {
+        JpegHeader header = parser ??= new JpegHeader();
+        string? problem = header.Parse(tables, tile, colorMode, out bool unsupported);
+        if (problem is not null)
+        {
+            return ParsedHeader.Refused("JPEG " + problem, unsupported);
+        }
+
+        if (header.ComponentCount != expectedComponents)
+        {
+            return ParsedHeader.Refused($"JPEG has {header.ComponentCount} components, {expectedComponents} expected from the TIFF tags", unsupported: false);
+        }
+
+        return ParsedHeader.Usable((int[])header.Descriptor.Clone(), TableSet.From(header));
+    }
+
+    /// <summary>Header bytes compared by content.</summary>
+    private readonly struct HeaderKey : IEquatable<HeaderKey>
+    {
+        private readonly byte[] bytes;
+        private readonly int hash;
+
+        public HeaderKey(byte[] bytes)
+        {
+            this.bytes = bytes;
+            var h = default(HashCode);
+            h.AddBytes(bytes);
+            hash = h.ToHashCode();
+        }
+
+        public bool Equals(HeaderKey other) => hash == other.hash && bytes.AsSpan().SequenceEqual(other.bytes);
+
+        public override bool Equals(object? obj) => obj is HeaderKey other && Equals(other);
+
+        public override int GetHashCode() => hash;
+    }
+}
