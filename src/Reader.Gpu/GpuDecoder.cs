@@ -30,7 +30,10 @@ public sealed class GpuDecoder : IDisposable
             throw new ArgumentException("KernelExecution.ParallelFor runs on host-addressable memory: it needs the CPU accelerator", nameof(options));
         }
 
-        _ = device.Kernels; // load once per process, off the request path
+        if (Options.Execution == KernelExecution.Kernels)
+        {
+            _ = device.Kernels; // load once per process, off the request path
+        }
         executor = new BatchExecutor(device, Options);
     }
 

@@ -1,6 +1,8 @@
 using Reader.Core;
 using Reader.Core.Batch;
 using Reader.Core.Decode.Jpeg;
+using Reader.Gpu;
+using Reader.Gpu.Accelerators;
 using Reader.Native.Jpeg;
 using Reader.SlideWriter;
 using SharpFuzz;
@@ -11,6 +13,8 @@ namespace Reader.Fuzz;
 /// Fuzz targets for afl-fuzz (through SharpFuzz), and helpers to make seeds and replay findings:
 ///   Reader.Fuzz slide             the whole reader: open, properties, associated images, small reads, a batch
 ///   Reader.Fuzz jpeg              the JPEG header parser and decode bodies (the GPU kernels' code, on the CPU)
+///   Reader.Fuzz gpu               the GPU decoder's host parsing, packing and per-item bodies under Parallel.For
+///                                 (ILGPU's CPU accelerator memory; compiling kernels from instrumented code is impossible)
 ///   Reader.Fuzz seeds DIR         writes a small seed corpus
 ///   Reader.Fuzz replay FILE...    runs inputs once, in process; exit 1 on an unexpected exception
 /// Only SlideExceptions (and the JPEG decoder's status codes) are expected; anything else is a finding.
@@ -28,13 +32,16 @@ internal static class Program
             case "jpeg":
                 Fuzzer.OutOfProcess.Run(stream => Jpeg(ReadAll(stream)));
                 return 0;
+            case "gpu":
+                Fuzzer.OutOfProcess.Run(stream => Gpu(ReadAll(stream)));
+                return 0;
             case "seeds":
                 Seeds.Write(args[1]);
                 return 0;
             case "replay":
                 return Replay(args[1..]);
             default:
-                Console.Error.WriteLine("usage: Reader.Fuzz slide|jpeg|seeds DIR|replay FILE...");
+                Console.Error.WriteLine("usage: Reader.Fuzz slide|jpeg|gpu|seeds DIR|replay FILE...");
                 return 2;
         }
     }
@@ -65,9 +72,57 @@ internal static class Program
                 batch.Dispose();
             }
         }
-        catch (SlideException)
+        catch (SlideException e) when (e is not PatchReadException || e.InnerException is SlideException)
         {
-            // Expected: a typed error for a bad file.
+            // Expected: a typed error for a bad file (the batch API wraps it with the patch).
+        }
+    }
+
+    private static readonly Lazy<GpuDecoder> GpuBodies = new(() => new GpuDecoder(new GpuReaderOptions
+    {
+        Accelerator = GpuAcceleratorKind.Cpu,
+        CpuAcceleratorCores = 1,
+        Execution = KernelExecution.ParallelFor,
+        Notice = _ => { },
+    }));
+
+    /// <summary>A slide through the GPU decoder: whole tiles of every level, and a small device batch.</summary>
+    public static void Gpu(byte[] input)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"wsi-fuzz-gpu-{Environment.ProcessId}.tif");
+        File.WriteAllBytes(path, input);
+        var options = new SlideOptions { Backend = DecoderBackend.Managed, CacheCapacity = 0, Notice = _ => { } };
+        try
+        {
+            using var slide = Reader.Core.Slide.Open(path, options);
+            foreach (SlideLevel level in slide.Levels)
+            {
+                if ((long)level.TileWidth * level.TileHeight > 1 << 16)
+                {
+                    continue; // seeds have 16 x 16 tiles; a mutated giant tile size costs time, not coverage
+                }
+
+                long across = Math.Min(4, (level.Width + level.TileWidth - 1) / Math.Max(1, level.TileWidth));
+                var tiles = new List<TileIndex>();
+                for (long column = 0; column < across; column++)
+                {
+                    tiles.Add(new TileIndex(column, 0));
+                }
+
+                if (tiles.Count > 0)
+                {
+                    GpuBodies.Value.DecodeTiles(slide, level.Index, tiles).Dispose();
+                }
+            }
+
+            foreach (DeviceBatch batch in GpuBodies.Value.ReadRegions(slide, [new PatchLocation(1, 1), new PatchLocation(20, 5)], 24, 24, 0, new BatchOptions { Workers = 1, BatchSize = 2 }))
+            {
+                batch.Dispose();
+            }
+        }
+        catch (SlideException e) when (e is not PatchReadException || e.InnerException is SlideException)
+        {
+            // Expected: a typed error for a bad file (the batch API wraps it with the patch).
         }
     }
 
@@ -98,6 +153,7 @@ internal static class Program
             {
                 Slide(input);
                 Jpeg(input);
+                Gpu(input);
             }
             catch (Exception e)
             {
@@ -126,8 +182,10 @@ internal static class Seeds
     {
         string folder = Path.Combine(root, "slide");
         string jpegFolder = Path.Combine(root, "jpeg");
+        string gpuFolder = Path.Combine(root, "gpu");
         Directory.CreateDirectory(folder);
         Directory.CreateDirectory(jpegFolder);
+        Directory.CreateDirectory(gpuFolder);
         var kinds = new (string Name, SyntheticSlideSpec Spec)[]
         {
             ("jpeg", new() { Width = 40, Height = 24, TileWidth = 16, TileHeight = 16, Levels = 2, Quality = 30, ManagedJpegEncoder = true }),
@@ -143,6 +201,11 @@ internal static class Seeds
         {
             string path = Path.Combine(folder, name + ".tif");
             SyntheticSlideWriter.Write(path, spec with { Threads = 1 });
+            if (spec.Compression is SlideCompression.Jpeg || name == "deflate")
+            {
+                File.Copy(path, Path.Combine(gpuFolder, name + ".tif"), overwrite: true); // the device path is JPEG's; deflate is its host fallback
+            }
+
             if (spec.Compression == SlideCompression.Jpeg)
             {
                 File.WriteAllBytes(Path.Combine(jpegFolder, name + ".bin"), JpegSeed(path, spec.Color == SlideColor.RgbCodedJpeg ? JpegColorSpace.Rgb : JpegColorSpace.YCbCr));

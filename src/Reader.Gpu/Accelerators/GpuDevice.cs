@@ -22,7 +22,7 @@ internal sealed class GpuDevice
     private readonly object workspaceGate = new();
     private readonly Stack<DeviceWorkspace> workspaces = new();
     private int workspacesOut;
-    private MemoryBuffer1D<int, Stride1D.Dense>? natural;
+    private readonly Lazy<MemoryBuffer1D<int, Stride1D.Dense>> natural;
 
     private GpuDevice(Context context, Accelerator accelerator, AcceleratorChoice choice)
     {
@@ -30,6 +30,7 @@ internal sealed class GpuDevice
         Accelerator = accelerator;
         Choice = choice;
         kernels = new Lazy<KernelSet>(LoadKernels, LazyThreadSafetyMode.ExecutionAndPublication);
+        natural = new Lazy<MemoryBuffer1D<int, Stride1D.Dense>>(UploadNaturalOrder, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public Context Context { get; }
@@ -49,15 +50,8 @@ internal sealed class GpuDevice
     /// <summary>The time the kernels took to load (loading them now if they were not yet).</summary>
     public TimeSpan KernelLoadTime => kernels.Value.LoadTime;
 
-    /// <summary>The zig-zag to natural order table, on the device.</summary>
-    public ArrayView<int> Natural
-    {
-        get
-        {
-            _ = kernels.Value; // uploaded with the kernels
-            return natural!.View;
-        }
-    }
+    /// <summary>The zig-zag to natural order table, on the device (uploaded on first use, independent of the kernels: Parallel.For needs it too).</summary>
+    public ArrayView<int> Natural => natural.Value.View;
 
     /// <summary>The device for these options, created (and announced through the notice) on first request.</summary>
     public static GpuDevice For(GpuReaderOptions options)
@@ -117,8 +111,16 @@ internal sealed class GpuDevice
         lock (Gate)
         {
             Bind();
-            natural = Accelerator.Allocate1D(JpegHeader.NaturalOrder);
             return KernelSet.Load(Accelerator);
+        }
+    }
+
+    private MemoryBuffer1D<int, Stride1D.Dense> UploadNaturalOrder()
+    {
+        lock (Gate)
+        {
+            Bind();
+            return Accelerator.Allocate1D(JpegHeader.NaturalOrder);
         }
     }
 }

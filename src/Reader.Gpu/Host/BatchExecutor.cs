@@ -44,7 +44,7 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
     private (BatchTimings, IReadOnlyList<TileOutcome>) Run(BatchJob job, DeviceWorkspace ws, ArrayView<byte> output, Func<TileWork, Exception, Exception> failure, TimeSpan wait)
     {
         Accelerator accelerator = device.Accelerator;
-        KernelSet kernels = device.Kernels;
+        KernelSet? kernels = parallelFor ? null : device.Kernels; // Parallel.For never compiles them
         ArrayView<int> natural = device.Natural;
         AcceleratorStream stream = ws.Stream;
         TileGatherer gatherer = job.Gatherer;
@@ -101,11 +101,11 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
                 }
                 else
                 {
-                    kernels.Huffman(stream, j, data, descriptors, huffmanTables, natural, coefficients, status);
+                    kernels!.Huffman(stream, j, data, descriptors, huffmanTables, natural, coefficients, status);
                     huffman = clock.Lap();
-                    kernels.Idct(stream, plan.Blocks, descriptors, tileBlocks, j, coefficients, quant, status, planes);
+                    kernels!.Idct(stream, plan.Blocks, descriptors, tileBlocks, j, coefficients, quant, status, planes);
                     idct = clock.Lap();
-                    kernels.Color(stream, j * tilePixels, descriptors, status, planes, slots, slotShape);
+                    kernels!.Color(stream, j * tilePixels, descriptors, status, planes, slots, slotShape);
                     color = clock.Lap();
                 }
 
@@ -129,7 +129,7 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
             }
             else
             {
-                kernels.Assemble(stream, pixels, patches, cells, slots, output, patchShape);
+                kernels!.Assemble(stream, pixels, patches, cells, slots, output, patchShape);
             }
         }
 
