@@ -30,14 +30,7 @@ public class MangledFileGpuTests
     public async Task Mangled_file_on_the_GPU_decoder_matches_the_CPU_or_fails_typed(string name)
     {
         MangleCase c = Cases[name];
-        if (!MangledCases.GeneratedBases.ContainsKey(c.Base))
-        {
-            FixtureFiles.Real(c.Base); // skips loudly when the fixtures are absent
-        }
-
-        byte[] mangled = c.Mutate(new TiffEditor(MangledCases.BaseBytes(c.Base)));
-        string path = TestSlides.NewPath("mangled.tif");
-        File.WriteAllBytes(path, mangled);
+        string path = MangledCases.WriteMangled(c);
         _ = GpuTestSupport.Decoder;
         _ = GpuTestSupport.ParallelForDecoder; // kernels load outside the allocation measurement
 

@@ -144,8 +144,9 @@ public class StressTests
         // Stable: what survives a full collection does not grow with the number of reads.
         Assert.True(heapAt100 < heapAt10 + (64L << 20), report);
 
-        // The reader threads are gone: their decoders must be released.
-        Assert.Equal(handlesBefore, LiveNativeDecoders());
+        // The reader threads are gone: their decoders must be released (threads of earlier tests may end meanwhile: never more than before).
+        long handlesAfter = LiveNativeDecoders();
+        Assert.True(handlesAfter <= handlesBefore, $"native decoders alive: {handlesBefore} before the run, {handlesAfter} after");
     }
 
     private static (long X, long Y, int Level, int W, int H) RandomRead(Random rng)
