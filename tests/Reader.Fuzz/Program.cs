@@ -158,7 +158,7 @@ internal static class Program
             catch (Exception e)
             {
                 failures++;
-                Console.WriteLine($"{file}: {e.GetType().Name}: {e.Message}");
+                Console.WriteLine($"{file}: {e}");
             }
         }
 

@@ -26,7 +26,20 @@ internal static class DeflateDecoder
         return DecodeManaged(input, output);
     }
 
-    private static unsafe int DecodeManaged(ReadOnlySpan<byte> input, Span<byte> output)
+    private static int DecodeManaged(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        try
+        {
+            return InflateManaged(input, output);
+        }
+        catch (IOException e)
+        {
+            // zlib codes .NET does not map to InvalidDataException (a preset dictionary, for one) arrive as ZLibException.
+            throw new InvalidDataException("deflate data is corrupt: " + e.Message, e);
+        }
+    }
+
+    private static unsafe int InflateManaged(ReadOnlySpan<byte> input, Span<byte> output)
     {
         fixed (byte* p = input)
         {

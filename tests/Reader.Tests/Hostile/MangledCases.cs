@@ -236,6 +236,12 @@ internal static class MangledCases
                 // Generated tiles are large enough to hold the bomb's ~10 KB.
                 yield return Case(b, $"{codec} tile: a bomb (10 MiB in one tile)", t => ReplaceTile(t, Bomb(codec)), Read(Corrupt, "beyond the tile"));
             }
+
+            if (codec == "deflate")
+            {
+                // Found by the fuzzer: zlib's "needs a preset dictionary" came out of .NET's ZLibStream as an untyped ZLibException.
+                yield return Case(b, "deflate tile: zlib header asks for a preset dictionary", t => EditTile(t, (data, start, length) => { data[start] = 0x78; data[start + 1] = 0xBB; }), Read(Corrupt, "deflate"));
+            }
         }
 
         yield return Case(b, $"{codec} tile: 10 bytes long", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, 10)), Read(Corrupt));
