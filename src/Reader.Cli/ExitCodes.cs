@@ -12,6 +12,9 @@ internal static class ExitCodes
 
     /// <summary>The slide cannot be read (unsupported, corrupt, missing).</summary>
     public const int Unreadable = 3;
+
+    /// <summary>wsi verify could compare no level with OpenSlide: not a pass.</summary>
+    public const int NothingCompared = 4;
 }
 
 /// <summary>A usage problem found after parsing (a bad value), reported like a parse error.</summary>

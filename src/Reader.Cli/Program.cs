@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Reader.Cli.Commands;
 using Reader.Core;
+using Reader.Native.OpenSlide;
 
 namespace Reader.Cli;
 
@@ -38,6 +39,11 @@ internal static class Program
         catch (SlideException e)
         {
             Console.Error.WriteLine("wsi: " + OneLine(e.Message));
+            return ExitCodes.Unreadable;
+        }
+        catch (OpenSlideException e)
+        {
+            Console.Error.WriteLine("wsi: OpenSlide: " + OneLine(e.Message));
             return ExitCodes.Unreadable;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException)

@@ -159,6 +159,12 @@ public sealed class Slide : IDisposable
         ArgumentNullException.ThrowIfNull(locations);
         options ??= BatchOptions.Default;
         CheckRegion(level, width, height, options.Format, long.MaxValue);
+        long batchBytes = (long)Math.Min(options.BatchSize, Math.Max(1, locations.Count)) * width * height * options.Format.BytesPerPixel();
+        if (batchBytes > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"a batch of {options.BatchSize} patches of {width}x{height} is {batchBytes} bytes, more than one buffer holds: use a smaller BatchSize");
+        }
+
         var producer = new CpuPatchProducer(this, level, width, height, options.Format);
         return new PatchBatches(new BatchPipeline<PatchBatch>(producer, locations, level, options));
     }
@@ -330,10 +336,10 @@ public sealed class Slide : IDisposable
             p[$"openslide.associated.{name}.height"] = image.Height.ToString(CultureInfo.InvariantCulture);
         }
 
-        byte[]? icc = layout.Levels[0].Directory.GetBytes(TiffTag.IccProfile);
-        if (icc is not null)
+        ulong iccBytes = layout.Levels[0].Directory.CountOf(TiffTag.IccProfile); // UNDEFINED: count = bytes; no need to read the profile
+        if (iccBytes > 0)
         {
-            p["openslide.icc-size"] = icc.Length.ToString(CultureInfo.InvariantCulture);
+            p["openslide.icc-size"] = iccBytes.ToString(CultureInfo.InvariantCulture);
         }
 
         if (layout.HasQuickHash && QuickHash.Compute(layout.Levels[^1], layout.PropertyDirectory) is { } hash)

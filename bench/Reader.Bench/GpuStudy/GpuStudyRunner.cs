@@ -107,7 +107,7 @@ internal static class GpuStudyRunner
         }
 
         Say(string.Empty);
-        Say("Ratios (tiles/s, same run, same machine):");
+        Say(string.Create(Inv, $"Ratios (tiles/s, same run, same machine; the OpenSlide and raw libjpeg-turbo rates come from a {reference.Count}-patch random sample of the {all.Count} patches the GPU and CPU rows time):"));
         var ratios = new Dictionary<string, double>();
         void Ratio(string name, StudyRow a, StudyRow? b)
         {

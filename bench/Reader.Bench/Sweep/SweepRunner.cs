@@ -26,9 +26,10 @@ internal static class SweepRunner
         for (int c = 0; c < configs.Count; c++)
         {
             SweepConfig config = configs[c];
-            if (config.Backend == "cpu" && warmedStarts.Add(config.Start) && BackendRegistry.Get("cpu").UnavailableReason is null)
+            if (warmedStarts.Add(config.Start) && BackendRegistry.Get("cpu").UnavailableReason is null)
             {
-                // One untimed pass first, so every timed configuration finds the process as the next one
+                // One untimed pass before the first configuration of each start, whatever its backend, so every
+                // timed configuration finds the page cache warm and the process as the next one
                 // will: code compiled, and the tile-buffer pool holding what a full cache needs (otherwise
                 // the first unaligned configuration alone pays the page faults of 256 MiB of new memory).
                 List<(long X, long Y)> warm = PatchList.Grid(width, height, options.Patch, config.Start);
@@ -61,9 +62,10 @@ internal static class SweepRunner
             {
                 seconds = Time(config, path, patches, options, rawTiles, progress.Report);
             }
-            catch (Exception e) when (e is InvalidOperationException or SlideException or NotSupportedException or IOException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                results.Add(new SweepResult(config, 0, all.Count, 0, "failed: " + e.Message));
+                // Any backend's failure (ours, OpenSlide's, libvips') is this configuration's row, not the end of the sweep.
+                results.Add(new SweepResult(config, 0, all.Count, 0, $"failed: {e.GetType().Name}: {e.Message}"));
                 progress.Finish($"[{c + 1}/{configs.Count}] {config.Key}: FAILED {e.Message}");
                 continue;
             }

@@ -14,6 +14,7 @@ internal static class AssociatedCommand
         var command = new Command("associated", "write an associated image") { slide, name, output };
         command.SetAction(p =>
         {
+            ImageFiles.CheckName(p.GetValue(output)!);
             using var s = Slide.Open(p.GetValue(slide)!.FullName);
             string n = p.GetValue(name)!;
             if (!s.AssociatedImageNames.Contains(n))

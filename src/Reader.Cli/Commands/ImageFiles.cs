@@ -5,10 +5,20 @@ namespace Reader.Cli.Commands;
 /// <summary>Writes RGBA pixels as PNG or as raw rows.</summary>
 internal static class ImageFiles
 {
-    public static void Write(string path, byte[] rgba, int width, int height)
+    /// <summary>Refuses an output name this tool cannot write, before any pixels are read.</summary>
+    public static void CheckName(string path)
     {
         string extension = Path.GetExtension(path).ToLowerInvariant();
-        switch (extension)
+        if (extension is not (".png" or ".raw"))
+        {
+            throw new UsageException($"--out must end in .png or .raw, not '{extension}'");
+        }
+    }
+
+    public static void Write(string path, byte[] rgba, int width, int height)
+    {
+        CheckName(path);
+        switch (Path.GetExtension(path).ToLowerInvariant())
         {
             case ".png":
                 using (FileStream stream = File.Create(path))
@@ -17,11 +27,9 @@ internal static class ImageFiles
                 }
 
                 break;
-            case ".raw":
+            default: // .raw
                 File.WriteAllBytes(path, rgba);
                 break;
-            default:
-                throw new UsageException($"--out must end in .png or .raw, not '{extension}'");
         }
     }
 }

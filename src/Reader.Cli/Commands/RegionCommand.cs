@@ -24,6 +24,7 @@ internal static class RegionCommand
                 throw new UsageException($"--width and --height must be positive (got {w} x {h})");
             }
 
+            ImageFiles.CheckName(p.GetValue(output)!);
             using var s = BackendSlide.Open(p.GetValue(slide)!.FullName, p.GetValue(backend)!);
             int l = p.GetValue(level);
             if (l < 0 || l >= s.Slide.Levels.Count)

@@ -61,6 +61,12 @@ internal static class VerifyCommand
                 compared += v.PixelsCompared;
             }
 
+            if (differing == 0 && compared == 0)
+            {
+                Console.WriteLine("NOTHING COMPARED: no level could be compared with OpenSlide (reasons above)");
+                return ExitCodes.NothingCompared;
+            }
+
             Console.WriteLine(differing == 0
                 ? $"identical: {compared} in-bounds pixels compared, 0 differ"
                 : $"DIFFERENT: {differing} of {compared} in-bounds pixels differ");

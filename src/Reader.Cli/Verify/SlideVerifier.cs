@@ -19,14 +19,25 @@ internal sealed record LevelVerdict(int Level, int Regions, long PixelsCompared,
 /// <param name="readRgba">How our regions are read (x, y, level, width, height to RGBA): the CPU or the device path.</param>
 internal sealed class SlideVerifier(Slide ours, OpenSlideImage reference, Func<long, long, int, int, int, byte[]> readRgba)
 {
+    private const string CannotRead = "OpenSlide cannot read this level: ";
     private readonly int referenceMajor = ParseMajor(OpenSlideImage.LibraryVersion);
 
     public List<LevelVerdict> Run(int regionsPerLevel, int seed)
     {
         var verdicts = new List<LevelVerdict>();
+        bool referenceFailed = false;
         foreach (SlideLevel level in ours.Levels)
         {
-            verdicts.Add(VerifyLevel(level, regionsPerLevel, seed));
+            if (referenceFailed)
+            {
+                // OpenSlide's errors are sticky: after one failed read every later call fails too.
+                verdicts.Add(new LevelVerdict(level.Index, 0, 0, 0, 0, "OpenSlide stopped at its error on an earlier level"));
+                continue;
+            }
+
+            LevelVerdict verdict = VerifyLevel(level, regionsPerLevel, seed);
+            referenceFailed = verdict.NotCompared?.StartsWith(CannotRead, StringComparison.Ordinal) == true;
+            verdicts.Add(verdict);
         }
 
         return verdicts;
@@ -99,7 +110,7 @@ internal sealed class SlideVerifier(Slide ours, OpenSlideImage reference, Func<l
             }
             catch (OpenSlideException e)
             {
-                return new LevelVerdict(level.Index, r, compared, differing, largest, "OpenSlide cannot read this level: " + e.Message);
+                return new LevelVerdict(level.Index, r, compared, differing, largest, CannotRead + e.Message);
             }
 
             var actual = new uint[w * h];

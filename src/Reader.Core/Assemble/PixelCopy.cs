@@ -38,11 +38,7 @@ internal static class PixelCopy
         {
             ReadOnlySpan<byte> s = source.Slice(y * sourceStride, width * sb);
             Span<byte> d = destination.Slice(y * destinationStride, width * db);
-            if (sb == db)
-            {
-                s.CopyTo(d);
-            }
-            else if (sb == 3)
+            if (sb == 3)
             {
                 for (int x = 0, i = 0, o = 0; x < width; x++, i += 3, o += 4)
                 {

@@ -50,7 +50,10 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
         }
 
         int usable = options.DropLast ? order.Length / options.BatchSize * options.BatchSize : order.Length;
-        order = order[..usable];
+        if (usable < order.Length)
+        {
+            order = order[..usable];
+        }
     }
 
     public int BatchCount => (order.Length + options.BatchSize - 1) / options.BatchSize;
@@ -188,10 +191,16 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
                     return;
                 }
 
-                TBatch? batch = slot.GetOrBegin(pipeline, b);
+                TBatch? batch = slot.GetOrBegin(pipeline, b, token);
                 if (batch is null)
                 {
-                    continue; // the batch failed to begin: its error is recorded
+                    // The batch failed to begin (its error is recorded): this patch is still done, or the batch never completes.
+                    if (slot.PatchDone())
+                    {
+                        slot.Done.TrySetResult();
+                    }
+
+                    continue;
                 }
 
                 PatchLocation location = pipeline.order[index];
@@ -202,7 +211,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
                         pipeline.producer.Produce(batch, index - slot.First, location);
                     }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
                 {
                     slot.Fail(new PatchReadException(index, location, pipeline.level, e));
                 }
@@ -270,7 +279,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public TBatch? GetOrBegin(BatchPipeline<TBatch> pipeline, int b)
+        public TBatch? GetOrBegin(BatchPipeline<TBatch> pipeline, int b, CancellationToken token)
         {
             if (Batch is { } ready)
             {
@@ -285,14 +294,9 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
                     {
                         Batch = pipeline.producer.Begin(b, pipeline.order.AsMemory(First, Count));
                     }
-                    catch (Exception e) when (e is not OperationCanceledException)
+                    catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
                     {
-                        Fail(e);
-                        if (PatchDone())
-                        {
-                            Done.TrySetResult();
-                        }
-
+                        Fail(e); // the caller counts its patch as done, like every other worker of this batch
                         return null;
                     }
                 }

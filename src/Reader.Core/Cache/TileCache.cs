@@ -11,6 +11,7 @@ namespace Reader.Core.Cache;
 /// Single-flight: a tile that several threads want is decoded once; the others wait for it.
 /// The bound counts every buffer the cache owns, tiles being decoded and evicted tiles still
 /// being copied from included; when it cannot make room the read decodes outside the cache.
+/// Freed buffers go to the process-wide <see cref="TileBufferPool"/> (bounded on its own, outside this bound).
 /// </summary>
 public sealed class TileCache : IDisposable
 {
@@ -20,8 +21,6 @@ public sealed class TileCache : IDisposable
     private static long nextOwnerId;
 
     private readonly ConcurrentDictionary<TileKey, Entry> entries = new();
-    private readonly Dictionary<int, Stack<byte[]>> freeBuffers = [];
-    private int freeBufferCount;
     private readonly LinkedList<Entry> clock = [];
     private readonly Lock gate = new();
     private LinkedListNode<Entry>? hand;
@@ -75,20 +74,6 @@ public sealed class TileCache : IDisposable
         }
 
         Clear();
-        lock (freeBuffers)
-        {
-            // A disposed cache's buffers serve the next slide this process opens.
-            foreach (Stack<byte[]> stack in freeBuffers.Values)
-            {
-                foreach (byte[] buffer in stack)
-                {
-                    TileBufferPool.Return(buffer);
-                }
-            }
-
-            freeBuffers.Clear();
-            freeBufferCount = 0;
-        }
     }
 
     internal static long NewOwnerId() => Interlocked.Increment(ref nextOwnerId);
@@ -159,10 +144,10 @@ public sealed class TileCache : IDisposable
                 return CacheLookup.NoRoom;
             }
 
-            var entry = new Entry(key, RentBuffer(bytes), bytes);
+            var entry = new Entry(key, TileBufferPool.Rent(bytes), bytes);
             if (!entries.TryAdd(key, entry))
             {
-                ReturnBuffer(entry.Buffer);
+                TileBufferPool.Return(entry.Buffer);
                 Unreserve(bytes);
                 continue;
             }
@@ -206,47 +191,8 @@ public sealed class TileCache : IDisposable
     {
         if (Interlocked.Decrement(ref e.RefCount) == 0)
         {
-            ReturnBuffer(e.Buffer);
+            TileBufferPool.Return(e.Buffer);
             Unreserve(e.Bytes);
-        }
-    }
-
-    /// <summary>
-    /// Tile buffers are recycled here rather than through ArrayPool.Shared, which keeps only a few
-    /// arrays per size: under eviction churn it allocated ~330 MB per pass of the default slide.
-    /// </summary>
-    private byte[] RentBuffer(int bytes)
-    {
-        lock (freeBuffers)
-        {
-            if (freeBuffers.TryGetValue(bytes, out Stack<byte[]>? stack) && stack.Count > 0)
-            {
-                freeBufferCount--;
-                return stack.Pop();
-            }
-        }
-
-        return TileBufferPool.Rent(bytes);
-    }
-
-    private void ReturnBuffer(byte[] buffer)
-    {
-        lock (freeBuffers)
-        {
-            // Evictions free a buffer just before the next tile needs one; a few spares are enough.
-            if (disposed || freeBufferCount >= 64)
-            {
-                TileBufferPool.Return(buffer);
-                return;
-            }
-
-            if (!freeBuffers.TryGetValue(buffer.Length, out Stack<byte[]>? stack))
-            {
-                freeBuffers[buffer.Length] = stack = new Stack<byte[]>();
-            }
-
-            stack.Push(buffer);
-            freeBufferCount++;
         }
     }
 

@@ -33,8 +33,8 @@ internal sealed class TileDecoder
     public string Path => image.Path;
 
 
-    /// <summary>Where messages place a tile: "level 0 (IFD 0) tile (3, 7)". For error paths only: it allocates.</summary>
-    public string Where(long tx, long ty) => new ErrorSite(name, tx, ty).ToString();
+    /// <summary>How messages name this image: "level 0 (IFD 0)".</summary>
+    public string Name => name;
 
     /// <summary>
     /// The compressed bytes of tile (<paramref name="tx"/>, <paramref name="ty"/>) (chunky images) in the first

@@ -89,10 +89,23 @@ internal sealed class GpuDevice
             }
         }
 
-        lock (Gate)
+        try
         {
-            Bind();
-            return new DeviceWorkspace(Accelerator);
+            lock (Gate)
+            {
+                Bind();
+                return new DeviceWorkspace(Accelerator);
+            }
+        }
+        catch
+        {
+            lock (workspaceGate)
+            {
+                workspacesOut--; // its place was taken above: give it back, or later batches wait forever
+                Monitor.Pulse(workspaceGate);
+            }
+
+            throw;
         }
     }
 

@@ -35,6 +35,21 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
         {
             return Run(job, ws, output, failure, wait);
         }
+        catch
+        {
+            // Copies from this workspace's page-locked staging may still be queued: let them finish before
+            // the next batch repacks or regrows it.
+            try
+            {
+                ws.Stream.Synchronize();
+            }
+            catch (Exception)
+            {
+                // the original failure is the one to report
+            }
+
+            throw;
+        }
         finally
         {
             device.ReleaseWorkspace(ws);
@@ -200,7 +215,13 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
                 }
                 catch (SlideException e)
                 {
-                    throw failure(work, e);
+                    Exception mapped = failure(work, e);
+                    if (ReferenceEquals(mapped, e))
+                    {
+                        throw; // keeps the decoder's stack trace
+                    }
+
+                    throw mapped;
                 }
 
                 if (!present)

@@ -9,9 +9,6 @@ internal sealed class DeviceArray<T> : IDisposable
 {
     private MemoryBuffer1D<T, Stride1D.Dense>? buffer;
 
-    /// <summary>Bytes currently allocated.</summary>
-    public long AllocatedBytes => buffer?.LengthInBytes ?? 0;
-
     /// <summary>A view of <paramref name="length"/> elements (reallocated, contents lost, when too small). Call with the device bound.</summary>
     public ArrayView<T> View(Accelerator accelerator, long length)
     {

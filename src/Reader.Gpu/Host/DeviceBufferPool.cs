@@ -19,13 +19,13 @@ internal sealed class DeviceBufferPool : IDisposable
     /// <summary>A buffer of exactly <paramref name="bytes"/>; call with the device bound.</summary>
     public MemoryBuffer1D<byte, Stride1D.Dense> Rent(Accelerator accelerator, long bytes)
     {
-        Interlocked.Increment(ref outstanding);
-        if (free.TryGetValue(bytes, out var bag) && bag.TryTake(out var buffer))
+        if (!free.TryGetValue(bytes, out var bag) || !bag.TryTake(out var buffer))
         {
-            return buffer;
+            buffer = accelerator.Allocate1D<byte>(Math.Max(1, bytes)); // counted only once it exists
         }
 
-        return accelerator.Allocate1D<byte>(Math.Max(1, bytes));
+        Interlocked.Increment(ref outstanding);
+        return buffer;
     }
 
     /// <summary>Takes a buffer back; returns one to dispose (with the device bound) when the pool already keeps enough of its size.</summary>

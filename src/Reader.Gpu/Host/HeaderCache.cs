@@ -21,7 +21,8 @@ internal sealed class HeaderCache
     private readonly byte[]? tables;
     private readonly int colorMode;
     private readonly int expectedComponents;
-    private readonly Dictionary<HeaderKey, ParsedHeader> headers = [];
+    private readonly Dictionary<byte[], ParsedHeader> headers = new(HeaderBytes.Instance);
+    private readonly Dictionary<byte[], ParsedHeader>.AlternateLookup<ReadOnlySpan<byte>> headersBySpan;
     private readonly Dictionary<TableSet, TableSet> tableSets = [];
     private readonly Lock gate = new();
 
@@ -35,6 +36,7 @@ internal sealed class HeaderCache
             _ => JpegLayout.ModeYCbCr,
         };
         expectedComponents = color == JpegColorSpace.Gray ? 1 : 3;
+        headersBySpan = headers.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     /// <summary>The parse of <paramref name="tile"/>'s header (shared; do not modify).</summary>
@@ -46,10 +48,10 @@ internal sealed class HeaderCache
             return Parse(tile); // malformed before the scan: let the parser say why, uncached
         }
 
-        var key = new HeaderKey(tile[..scanStart].ToArray());
+        ReadOnlySpan<byte> key = tile[..scanStart];
         lock (gate)
         {
-            if (headers.TryGetValue(key, out ParsedHeader? known))
+            if (headersBySpan.TryGetValue(key, out ParsedHeader? known))
             {
                 return known;
             }
@@ -72,7 +74,7 @@ internal sealed class HeaderCache
 
             if (headers.Count < MaxHeaders)
             {
-                headers.TryAdd(key, parsed);
+                headersBySpan.TryAdd(key, parsed); // copies the header bytes, on a miss only
             }
         }
 
@@ -130,38 +132,38 @@ internal sealed class HeaderCache
     private ParsedHeader Parse(ReadOnlySpan<byte> tile)
     {
         JpegHeader header = parser ??= new JpegHeader();
-        string? problem = header.Parse(tables, tile, colorMode, out bool unsupported);
+        string? problem = header.Parse(tables, tile, colorMode, out _);
         if (problem is not null)
         {
-            return ParsedHeader.Refused("JPEG " + problem, unsupported);
+            return ParsedHeader.Refused("JPEG " + problem);
         }
 
         if (header.ComponentCount != expectedComponents)
         {
-            return ParsedHeader.Refused($"JPEG has {header.ComponentCount} components, {expectedComponents} expected from the TIFF tags", unsupported: false);
+            return ParsedHeader.Refused($"JPEG has {header.ComponentCount} components, {expectedComponents} expected from the TIFF tags");
         }
 
         return ParsedHeader.Usable((int[])header.Descriptor.Clone(), TableSet.From(header));
     }
 
-    /// <summary>Header bytes compared by content.</summary>
-    private readonly struct HeaderKey : IEquatable<HeaderKey>
+    /// <summary>Header bytes compared by content; span lookups, so a hit copies nothing.</summary>
+    private sealed class HeaderBytes : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
     {
-        private readonly byte[] bytes;
-        private readonly int hash;
+        public static readonly HeaderBytes Instance = new();
 
-        public HeaderKey(byte[] bytes)
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
         {
-            this.bytes = bytes;
             var h = default(HashCode);
-            h.AddBytes(bytes);
-            hash = h.ToHashCode();
+            h.AddBytes(alternate);
+            return h.ToHashCode();
         }
 
-        public bool Equals(HeaderKey other) => hash == other.hash && bytes.AsSpan().SequenceEqual(other.bytes);
-
-        public override bool Equals(object? obj) => obj is HeaderKey other && Equals(other);
-
-        public override int GetHashCode() => hash;
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }

@@ -16,9 +16,6 @@ internal sealed class HostStaging<T> : IDisposable
     /// <summary>Elements available.</summary>
     public int Capacity { get; private set; }
 
-    /// <summary>True when the memory is page-locked by the accelerator's driver.</summary>
-    public bool PageLocked => locked is not null;
-
     public Span<T> Span => locked is not null ? locked.Span : pinned.AsSpan();
 
     /// <summary>The first element (for the copy calls that take a host address).</summary>

@@ -7,12 +7,11 @@ namespace Reader.Gpu.Host;
 /// </summary>
 internal sealed class ParsedHeader
 {
-    private ParsedHeader(int[]? descriptor, TableSet? tables, string? problem, bool unsupported)
+    private ParsedHeader(int[]? descriptor, TableSet? tables, string? problem)
     {
         Descriptor = descriptor;
         Tables = tables;
         Problem = problem;
-        Unsupported = unsupported;
     }
 
     public int[]? Descriptor { get; }
@@ -22,10 +21,8 @@ internal sealed class ParsedHeader
     /// <summary>Null when the device can decode tiles with this header.</summary>
     public string? Problem { get; }
 
-    /// <summary>The problem is an unsupported JPEG process (progressive, 12-bit, arithmetic, multi-scan), not corruption.</summary>
-    public bool Unsupported { get; }
+    public static ParsedHeader Usable(int[] descriptor, TableSet tables) => new(descriptor, tables, null);
 
-    public static ParsedHeader Usable(int[] descriptor, TableSet tables) => new(descriptor, tables, null, false);
-
-    public static ParsedHeader Refused(string problem, bool unsupported) => new(null, null, problem, unsupported);
+    /// <summary>The device cannot take tiles with this header (unsupported process or corrupt): they decode on the CPU, which judges which.</summary>
+    public static ParsedHeader Refused(string problem) => new(null, null, problem);
 }

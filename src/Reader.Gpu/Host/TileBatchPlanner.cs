@@ -1,3 +1,5 @@
+using Reader.Core;
+using Reader.Core.Decode;
 using Reader.Core.Decode.Jpeg;
 using Reader.Gpu.Kernels;
 
@@ -62,10 +64,12 @@ internal sealed class TileBatchPlanner
         }
 
         int tw = job.Gatherer.Grid.TileWidth, th = job.Gatherer.Grid.TileHeight;
-        Check(data, "compressed bytes");
-        Check(coefficients, "coefficients");
-        Check((long)DeviceTiles.Count * tw * th, "tile pixels");
-        Check((long)job.Windows.Length * job.Width * job.Height, "patch pixels");
+        TileDecoder decoder = job.Gatherer.Decoder;
+        Check(decoder, data, "compressed bytes");
+        Check(decoder, coefficients, "coefficients");
+        Check(decoder, (long)DeviceTiles.Count * tw * th, "tile pixels");
+        Check(decoder, (long)job.Windows.Length * job.Width * job.Height, "patch pixels");
+        Check(decoder, (long)(DeviceTiles.Count + HostTiles.Count) * job.Gatherer.SlotBytes, "tile slot bytes");
         DataBytes = (int)data;
         Coefficients = (int)coefficients;
     }
@@ -108,7 +112,7 @@ internal sealed class TileBatchPlanner
         ws.HostStatus.Ensure(accelerator, j, pageLock: true);
         ws.HostPatches.Ensure(accelerator, Job.Windows.Length * PatchRecord.Size, pageLock: true);
         ws.HostCells.Ensure(accelerator, CellCount, pageLock: true);
-        ws.HostSlots.Ensure(accelerator, checked(HostTiles.Count * Job.Gatherer.SlotBytes), pageLock: true);
+        ws.HostSlots.Ensure(accelerator, HostTiles.Count * Job.Gatherer.SlotBytes, pageLock: true);
     }
 
     /// <summary>Writes everything the device needs into the workspace's staging.</summary>
@@ -183,11 +187,12 @@ internal sealed class TileBatchPlanner
         }
     }
 
-    private static void Check(long value, string what)
+    /// <summary>The kernels index with 32-bit integers; a batch whose tiles (their sizes come from the file) exceed that is refused, typed.</summary>
+    private static void Check(TileDecoder decoder, long value, string what)
     {
         if (value >= int.MaxValue)
         {
-            throw new InvalidOperationException($"a batch of {value} {what} exceeds the kernels' 32-bit indexing: use a smaller BatchSize");
+            throw new SlideLimitException(decoder.Path, decoder.Name, $"a device batch of {value} {what} exceeds the kernels' 32-bit indexing: use a smaller BatchSize");
         }
     }
 }

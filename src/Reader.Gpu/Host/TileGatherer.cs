@@ -21,7 +21,6 @@ internal sealed class TileGatherer
 
     public TileGatherer(LevelSource level, PixelFormat format)
     {
-        Level = level;
         Decoder = level.Decoder;
         Grid = Decoder.Grid;
         Format = format;
@@ -39,8 +38,6 @@ internal sealed class TileGatherer
                 : $"{f.CompressionName} tiles decode on the CPU";
         }
     }
-
-    public LevelSource Level { get; }
 
     public TileDecoder Decoder { get; }
 
@@ -96,9 +93,6 @@ internal sealed class TileGatherer
     /// </summary>
     public bool DecodeOnHost(TileWork work, Span<byte> destination) =>
         Decoder.Decode(work.Column, work.Row, destination, SlotStride, Format);
-
-    /// <summary>Where messages place a tile: "level 0 (IFD 0) tile (3, 7)".</summary>
-    public string Where(TileWork work) => Decoder.Where(work.Column, work.Row);
 
     private void DecodeOnHost(TileWork work, string reason, GatherCounters counters)
     {

@@ -142,6 +142,53 @@ public class BatchReadTests
         Assert.Equal(baseline, PatchBufferPool.Outstanding);
     }
 
+    [Fact]
+    public async Task A_batch_that_fails_to_begin_surfaces_its_error_instead_of_hanging()
+    {
+        // Begin can fail for real (a device allocation on the GPU producer): every worker must still count its
+        // patch of that batch, or the consumer waits forever.
+        using var slide = Slide.Open(TestSlides.Get(Spec));
+        var producer = new FailingBegin(new CpuPatchProducer(slide, 0, 32, 32, PixelFormat.Rgb24), failingBatch: 1);
+        var pipeline = new BatchPipeline<PatchBatch>(producer, Grid(), 0, new BatchOptions { BatchSize = 6, Workers = 3 });
+        int delivered = 0;
+        Task run = Task.Run(() =>
+        {
+            foreach (PatchBatch batch in pipeline)
+            {
+                using (batch)
+                {
+                    delivered++;
+                }
+            }
+        }, TestContext.Current.CancellationToken);
+        Task finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.True(finished == run, "the batch pipeline hung after a batch failed to begin");
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => run);
+        Assert.Equal("batch 1 cannot begin", e.Message);
+        Assert.Equal(1, delivered);
+    }
+
+    [Fact]
+    public void A_batch_larger_than_one_buffer_is_refused_up_front()
+    {
+        using var slide = Slide.Open(TestSlides.Get(Spec));
+        List<PatchLocation> locations = Grid();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => slide.ReadRegions(locations, 8192, 8192, 0, new BatchOptions { BatchSize = 32 }));
+        Assert.Contains("BatchSize", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FailingBegin(CpuPatchProducer inner, int failingBatch) : BatchProducer<PatchBatch>
+    {
+        public override PatchBatch Begin(int batchIndex, ReadOnlyMemory<PatchLocation> locations) =>
+            batchIndex == failingBatch ? throw new InvalidOperationException($"batch {batchIndex} cannot begin") : inner.Begin(batchIndex, locations);
+
+        public override void Produce(PatchBatch batch, int slot, PatchLocation location) => inner.Produce(batch, slot, location);
+
+        public override void Complete(PatchBatch batch) => inner.Complete(batch);
+
+        public override void Abandon(PatchBatch batch) => inner.Abandon(batch);
+    }
+
     private static byte[][] Collect(Slide slide, List<PatchLocation> locations, BatchOptions options)
     {
         var result = new List<byte[]>();

@@ -103,6 +103,17 @@ public class WsiCliTests
     }
 
     [Fact]
+    public void Verify_exits_4_when_no_level_could_be_compared()
+    {
+        Assert.SkipUnless(OpenSlideImage.IsAvailable, OpenSlideImage.UnavailableReason);
+        // OpenSlide 3.4 applies the Orientation tag, so every level of this file is a known divergence.
+        Programs.Result r = Wsi("verify", FixtureFiles.Real("test_orient6.tif"), "--regions", "3");
+        Assert.Equal(4, r.ExitCode);
+        Assert.Contains("not compared: OpenSlide 3.4 applies Orientation 6", r.Output, StringComparison.Ordinal);
+        Assert.Contains("NOTHING COMPARED", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_exits_1_when_pixels_differ()
     {
         Assert.SkipUnless(OpenSlideImage.IsAvailable, OpenSlideImage.UnavailableReason);

@@ -93,14 +93,16 @@ public class StressTests
                 {
                     using var other = Slide.Open(local.Next(2) == 0 ? jpegPath : deflatePath);
                     var victim = Slide.Open(deflatePath);
+                    int readerSeed = local.Next(); // Random is not thread-safe: the reader gets its own
                     // A dedicated thread (not the pool) so its decoder dies with it and the handle count can be checked.
                     var reader = new Thread(() =>
                     {
                         try
                         {
+                            var mine = new Random(readerSeed);
                             for (int i = 0; i < 50; i++)
                             {
-                                victim.ReadRegion(local.Next(1400), local.Next(900), 0, 100, 100, PixelFormat.Rgb24);
+                                victim.ReadRegion(mine.Next(1400), mine.Next(900), 0, 100, 100, PixelFormat.Rgb24);
                             }
                         }
                         catch (ObjectDisposedException)

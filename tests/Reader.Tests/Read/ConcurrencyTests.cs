@@ -50,15 +50,20 @@ public class ConcurrencyTests
         var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
         using var start = new ManualResetEventSlim();
         int disposedSeen = 0;
+        using var reading = new CountdownEvent(6);
         var threads = Enumerable.Range(0, 6).Select(t => new Thread(() =>
         {
             var rng = new Random(t);
             start.Wait();
-            for (int i = 0; i < 2000; i++)
+            for (int i = 0; i < 1_000_000; i++) // until the slide is disposed under it
             {
                 try
                 {
                     slide.ReadRegion(rng.Next(0, 1400), rng.Next(0, 1000), 0, 100, 100, PixelFormat.Rgb24);
+                    if (i == 0)
+                    {
+                        reading.Signal();
+                    }
                 }
                 catch (ObjectDisposedException)
                 {
@@ -74,10 +79,11 @@ public class ConcurrencyTests
         })).ToList();
         threads.ForEach(t => t.Start());
         start.Set();
-        Thread.Sleep(30);
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the readers did not start");
         slide.Dispose();
         threads.ForEach(t => t.Join());
         Assert.Empty(failures);
+        Assert.Equal(6, disposedSeen); // every reader was still reading when the slide went away
         Assert.Throws<ObjectDisposedException>(() => slide.ReadRegion(0, 0, 0, 10, 10, PixelFormat.Rgb24));
     }
 
