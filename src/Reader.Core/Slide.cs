@@ -3,9 +3,9 @@ using Reader.Core.Assemble;
 using Reader.Core.Batch;
 using Reader.Core.Cache;
 using Reader.Core.Decode;
-using Reader.Core.Fetch;
 using Reader.Core.Formats;
 using Reader.Core.Open;
+using Reader.Core.Sources;
 using Reader.Native;
 
 namespace Reader.Core;
@@ -19,16 +19,18 @@ public sealed class Slide : IDisposable
 {
     private static int managedNoticeShown;
 
-    private readonly SlideFile file;
+    private readonly SlideSource source;
+    private readonly bool ownsSource;
     private readonly LevelSource[] levels;
     private readonly SlideLayout layout;
     private readonly long owner = TileCache.NewOwnerId();
-    private readonly Lazy<IReadOnlyDictionary<string, string>> properties;
     private readonly bool ownsCache;
+    private int disposed;
 
-    private Slide(SlideFile file, SlideLayout layout, LevelSource[] levels, SlideOptions options, DecoderBackend backend)
+    private Slide(SlideSource source, bool ownsSource, SlideLayout layout, LevelSource[] levels, SlideOptions options, DecoderBackend backend)
     {
-        this.file = file;
+        this.source = source;
+        this.ownsSource = ownsSource;
         this.layout = layout;
         this.levels = levels;
         Options = options;
@@ -44,15 +46,26 @@ public sealed class Slide : IDisposable
         }
 
         Levels = [.. levels.Select(l => l.Info)];
-        properties = new Lazy<IReadOnlyDictionary<string, string>>(() => BuildProperties(layout, Levels), LazyThreadSafetyMode.ExecutionAndPublication);
+        Properties = BuildProperties(layout, Levels);
         AssociatedImageNames = [.. layout.AssociatedImages.Keys.Order(StringComparer.Ordinal)];
+        Mpp = ReadMpp(Properties);
+        ObjectivePower = ReadDouble(Properties, "openslide.objective-power");
     }
 
-    /// <summary>The file this slide was opened from.</summary>
-    public string Path => file.Path;
+    /// <summary>The file (or the source's name) this slide was opened from.</summary>
+    public string Path => source.Name;
 
-    /// <summary>The format driver that recognised the file: "aperio" or "generic-tiff".</summary>
+    /// <summary>The source the slide's bytes come from.</summary>
+    public SlideSource Source => source;
+
+    /// <summary>The vendor as OpenSlide names it: "aperio", "philips", "ome-tiff", "generic-tiff", or a registered driver's.</summary>
     public string Vendor => layout.Vendor;
+
+    /// <summary>Microns per pixel of level 0 (openslide.mpp-x/-y), or null when the slide does not say.</summary>
+    public MicronsPerPixel? Mpp { get; }
+
+    /// <summary>The scanner's objective magnification (openslide.objective-power), or null when the slide does not say.</summary>
+    public double? ObjectivePower { get; }
 
     /// <summary>Pyramid levels, largest first.</summary>
     public IReadOnlyList<SlideLevel> Levels { get; }
@@ -69,9 +82,9 @@ public sealed class Slide : IDisposable
     /// <summary>
     /// Properties under OpenSlide's names: openslide.* (vendor, levels, mpp, objective power, comment,
     /// quickhash-1, associated image sizes, ICC size), tiff.* and vendor.* (aperio.*, philips.*).
-    /// Computed on first use (quickhash-1 reads the smallest level).
+    /// Read once, at open: no I/O on access.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Properties => properties.Value;
+    public IReadOnlyDictionary<string, string> Properties { get; }
 
     /// <summary>Names of the associated images (thumbnail, label, macro), sorted.</summary>
     public IReadOnlyList<string> AssociatedImageNames { get; }
@@ -80,10 +93,10 @@ public sealed class Slide : IDisposable
     /// The TIFF Orientation of the full-resolution image (1 = rows top to bottom, columns left to right).
     /// Pixels are always returned as stored; this says how the file asks for them to be displayed.
     /// </summary>
-    public int Orientation => (int)layout.Levels[0].Directory.GetInteger(TiffTag.Orientation, 1);
+    public int Orientation => layout.Orientation;
 
-    /// <summary>The ICC profile of the slide (TIFF tag 34675 of the full-resolution image), or null.</summary>
-    public byte[]? IccProfile => layout.Levels[0].Directory.GetBytes(TiffTag.IccProfile);
+    /// <summary>The ICC profile of the slide (TIFF tag 34675 of the full-resolution image), or null. No colour transform is applied, as in OpenSlide.</summary>
+    public byte[]? IccProfile => layout.IccProfile?.Clone() as byte[];
 
     /// <summary>
     /// Opens a slide. Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
@@ -93,29 +106,48 @@ public sealed class Slide : IDisposable
     {
         options ??= SlideOptions.Default;
         DecoderBackend backend = ResolveBackend(options);
-        SlideFile file = SlideFile.Open(path);
+        return Open(SlideSource.OpenFile(path), ownsSource: true, options, backend);
+    }
+
+    /// <summary>
+    /// Opens a slide from <paramref name="source"/> (memory, a stream, or a source of your own). The slide
+    /// disposes the source with itself unless <paramref name="leaveOpen"/>.
+    /// </summary>
+    public static Slide Open(SlideSource source, SlideOptions? options = null, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ObjectDisposedException.ThrowIf(source.IsDisposed, source);
+        options ??= SlideOptions.Default;
+        DecoderBackend backend = ResolveBackend(options);
+        return Open(source, !leaveOpen, options, backend);
+    }
+
+    private static Slide Open(SlideSource source, bool ownsSource, SlideOptions options, DecoderBackend backend)
+    {
         try
         {
-            TiffContainer tiff = TiffContainer.Read(file, options.Limits);
-            SlideLayout layout = SlideFormats.Detect(tiff);
+            var probe = new SlideProbe(source, options.Limits, options.Codecs);
+            SlideLayout layout = options.Formats.Open(probe);
             var sources = new LevelSource[layout.Levels.Count];
-            TiffImage baseImage = layout.Levels[0];
+            ITileSource baseImage = layout.Levels[0];
             for (int i = 0; i < sources.Length; i++)
             {
-                TiffImage image = layout.Levels[i];
-                TileFormat format = TileFormat.For(image);
-                image.ValidateIndex();
+                ITileSource image = layout.Levels[i];
+                TileDecoder decoder = Decoder(source, image, options, backend, $"level {i} ({image.Name})");
                 double downsample = i == 0 ? 1.0 : (((double)baseImage.Width / image.Width) + ((double)baseImage.Height / image.Height)) / 2.0;
-                var info = new SlideLevel(i, image.Width, image.Height, downsample, image.Grid.TileWidth, image.Grid.TileHeight, format.CompressionName);
-                string name = $"level {i} ({image.Directory.Name})";
-                sources[i] = new LevelSource(info, new TileDecoder(image, format, backend == DecoderBackend.Native, name));
+                var info = new SlideLevel(i, image.Width, image.Height, downsample, decoder.Grid.TileWidth, decoder.Grid.TileHeight, decoder.Codec.Name);
+                sources[i] = new LevelSource(info, decoder);
             }
 
-            return new Slide(file, layout, sources, options, backend);
+            return new Slide(source, ownsSource, layout, sources, options, backend);
         }
         catch
         {
-            file.Dispose();
+            if (ownsSource)
+            {
+                source.Dispose();
+            }
+
             throw;
         }
     }
@@ -172,24 +204,23 @@ public sealed class Slide : IDisposable
     /// <summary>The size of an associated image.</summary>
     public (long Width, long Height) GetAssociatedImageSize(string name)
     {
-        TiffImage image = Associated(name);
+        ITileSource image = Associated(name);
         return (image.Width, image.Height);
     }
 
     /// <summary>Reads a whole associated image (thumbnail, label, macro).</summary>
     public byte[] ReadAssociatedImage(string name, PixelFormat format = PixelFormat.Rgb24)
     {
-        ObjectDisposedException.ThrowIf(file.IsDisposed, this);
-        TiffImage image = Associated(name);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        ITileSource image = Associated(name);
         long pixels = image.Width * image.Height;
         if (pixels > Options.Limits.MaxRegionPixels)
         {
             throw new SlideLimitException(Path, $"associated image {name}", $"{image.Width}x{image.Height} exceeds the limit of {Options.Limits.MaxRegionPixels} pixels per read");
         }
 
-        TileFormat tileFormat = TileFormat.For(image);
-        var decoder = new TileDecoder(image, tileFormat, Backend == DecoderBackend.Native, $"associated image {name} ({image.Directory.Name})");
-        var info = new SlideLevel(-1, image.Width, image.Height, 1, image.Grid.TileWidth, image.Grid.TileHeight, tileFormat.CompressionName);
+        TileDecoder decoder = Decoder(source, image, Options, Backend, $"associated image {name} ({image.Name})");
+        var info = new SlideLevel(-1, image.Width, image.Height, 1, decoder.Grid.TileWidth, decoder.Grid.TileHeight, decoder.Codec.Name);
         var output = new byte[pixels * format.BytesPerPixel()];
         RegionAssembler.Read(new LevelSource(info, decoder), 0, 0, (int)image.Width, (int)image.Height, output, format, new ReadContext(null, owner, Options.Fill));
         return output;
@@ -212,12 +243,16 @@ public sealed class Slide : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (file.IsDisposed)
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
             return;
         }
 
-        file.Dispose();
+        if (ownsSource)
+        {
+            source.Dispose();
+        }
+
         if (ownsCache)
         {
             Cache!.Dispose();
@@ -245,7 +280,7 @@ public sealed class Slide : IDisposable
 
     private LevelSource CheckRegion(int level, int width, int height, PixelFormat format, long destinationLength)
     {
-        ObjectDisposedException.ThrowIf(file.IsDisposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if ((uint)level >= (uint)levels.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(level), level, $"the slide has {levels.Length} levels");
@@ -276,10 +311,49 @@ public sealed class Slide : IDisposable
         return levels[level];
     }
 
-    private TiffImage Associated(string name)
+    private bool IsDisposed => Volatile.Read(ref disposed) != 0 || source.IsDisposed;
+
+    /// <summary>A decoder for one image: its codec from the registry, refused with the codec's reason when it cannot decode the encoding.</summary>
+    private static TileDecoder Decoder(SlideSource source, ITileSource image, SlideOptions options, DecoderBackend backend, string name)
+    {
+        TileEncoding encoding = image.Encoding;
+        if (encoding.TileWidth <= 0 || encoding.TileHeight <= 0 || (long)encoding.TileWidth * encoding.TileHeight > options.Limits.MaxTilePixels)
+        {
+            throw new SlideLimitException(source.Name, name, $"tile size {encoding.TileWidth}x{encoding.TileHeight} is empty or exceeds the limit of {options.Limits.MaxTilePixels} pixels per tile");
+        }
+
+        if (image.Width <= 0 || image.Height <= 0)
+        {
+            throw new CorruptSlideException(source.Name, name, $"image size {image.Width}x{image.Height} is empty");
+        }
+
+        if (encoding.SamplesPerPixel is < 1 or > TileEncoding.MaxSamplesPerPixel || encoding.Planar is not (1 or 2))
+        {
+            throw new UnsupportedFormatException(source.Name, name, $"{encoding.SamplesPerPixel} samples per pixel, planar configuration {encoding.Planar} are not supported");
+        }
+
+        ITileCodec codec = options.Codecs.Find(encoding.Compression)
+            ?? throw new UnsupportedFormatException(source.Name, name, $"compression {encoding.CompressionName} is not supported");
+        if (codec.Refuse(encoding) is { } reason)
+        {
+            throw new UnsupportedFormatException(source.Name, name, reason);
+        }
+
+        return new TileDecoder(source, image, codec, backend == DecoderBackend.Native, name, options.Limits);
+    }
+
+    private static MicronsPerPixel? ReadMpp(IReadOnlyDictionary<string, string> properties) =>
+        ReadDouble(properties, "openslide.mpp-x") is { } x && ReadDouble(properties, "openslide.mpp-y") is { } y ? new MicronsPerPixel(x, y) : null;
+
+    private static double? ReadDouble(IReadOnlyDictionary<string, string> properties, string key) =>
+        properties.TryGetValue(key, out string? text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value > 0
+            ? value
+            : null;
+
+    private ITileSource Associated(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return layout.AssociatedImages.TryGetValue(name, out TiffImage? image)
+        return layout.AssociatedImages.TryGetValue(name, out ITileSource? image)
             ? image
             : throw new ArgumentException($"no associated image '{name}' (the slide has: {string.Join(", ", AssociatedImageNames)})", nameof(name));
     }
@@ -330,21 +404,15 @@ public sealed class Slide : IDisposable
             p[prefix + "tile-height"] = l.TileHeight.ToString(CultureInfo.InvariantCulture);
         }
 
-        foreach ((string name, TiffImage image) in layout.AssociatedImages)
+        foreach ((string name, ITileSource image) in layout.AssociatedImages)
         {
             p[$"openslide.associated.{name}.width"] = image.Width.ToString(CultureInfo.InvariantCulture);
             p[$"openslide.associated.{name}.height"] = image.Height.ToString(CultureInfo.InvariantCulture);
         }
 
-        ulong iccBytes = layout.Levels[0].Directory.CountOf(TiffTag.IccProfile); // UNDEFINED: count = bytes; no need to read the profile
-        if (iccBytes > 0)
+        if (layout.IccProfile is { Length: > 0 } icc)
         {
-            p["openslide.icc-size"] = iccBytes.ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (layout.HasQuickHash && QuickHash.Compute(layout.Levels[^1], layout.PropertyDirectory) is { } hash)
-        {
-            p["openslide.quickhash-1"] = hash;
+            p["openslide.icc-size"] = icc.Length.ToString(CultureInfo.InvariantCulture);
         }
 
         return p;

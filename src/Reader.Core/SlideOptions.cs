@@ -1,3 +1,6 @@
+using Reader.Core.Decode;
+using Reader.Core.Formats;
+
 namespace Reader.Core;
 
 /// <summary>How a slide is opened and read. Immutable; share one instance freely.</summary>
@@ -20,6 +23,12 @@ public sealed record SlideOptions
 
     /// <summary>Resource limits (hostile-file protection).</summary>
     public SlideLimits Limits { get; init; } = SlideLimits.Default;
+
+    /// <summary>The format drivers to detect the slide with (default: <see cref="SlideFormatRegistry.Default"/>).</summary>
+    public SlideFormatRegistry Formats { get; init; } = SlideFormatRegistry.Default;
+
+    /// <summary>The codecs tile encodings resolve against (default: <see cref="TileCodecRegistry.Default"/>).</summary>
+    public TileCodecRegistry Codecs { get; init; } = TileCodecRegistry.Default;
 
     /// <summary>
     /// Receives one-time notices, such as falling back to managed decoders. Default: standard error.

@@ -216,7 +216,7 @@ internal static class Seeds
     /// <summary>The first tile with its JPEGTables, in the jpeg target's input layout.</summary>
     private static byte[] JpegSeed(string path, JpegColorSpace color)
     {
-        using Reader.Core.Fetch.SlideFile file = Reader.Core.Fetch.SlideFile.Open(path);
+        using Reader.Core.Sources.SlideSource file = Reader.Core.Sources.SlideSource.OpenFile(path);
         Reader.Core.Open.TiffImage image = Reader.Core.Formats.SlideFormats.Detect(Reader.Core.Open.TiffContainer.Read(file, SlideLimits.Default)).Levels[0];
         byte[] tables = image.Directory.GetBytes(Reader.Core.Open.TiffTag.JpegTables) ?? [];
         image.TryGetChunk(0, "seed", out long offset, out int length);

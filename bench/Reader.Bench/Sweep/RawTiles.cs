@@ -1,5 +1,5 @@
 using Reader.Core;
-using Reader.Core.Fetch;
+using Reader.Core.Sources;
 using Reader.Core.Formats;
 using Reader.Core.Open;
 using Reader.Native.Reference;
@@ -28,7 +28,7 @@ internal sealed class RawTiles
     /// <summary>Loads the compressed tiles (tx, ty) listed, level 0.</summary>
     public static RawTiles Load(string path, IEnumerable<(long Tx, long Ty)> cells)
     {
-        using SlideFile file = SlideFile.Open(path);
+        using SlideSource file = SlideSource.OpenFile(path);
         TiffContainer tiff = TiffContainer.Read(file, SlideLimits.Default);
         TiffImage image = SlideFormats.Detect(tiff).Levels[0];
         byte[]? tables = image.Directory.GetBytes(TiffTag.JpegTables);

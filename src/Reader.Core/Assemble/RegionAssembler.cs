@@ -8,9 +8,6 @@ namespace Reader.Core.Assemble;
 /// <summary>What a read needs besides the level: the cache (if any), whose tiles these are, the fill.</summary>
 internal readonly record struct ReadContext(TileCache? Cache, long Owner, FillColor Fill);
 
-/// <summary>The region being assembled: its origin, its in-level part and its row layout.</summary>
-internal readonly record struct TilePlan(LevelSource Level, TileGrid Grid, long X, long Y, long X0, long Y0, long X1, long Y1, int Stride, int Bpp);
-
 /// <summary>
 /// Builds a region from tiles: plan the tiles the region touches, take each from the cache or
 /// decode it (straight into the destination when a whole tile lies inside the region), copy the
@@ -21,29 +18,18 @@ internal static class RegionAssembler
     /// <summary>Reads level pixels [x, x+width) x [y, y+height) into <paramref name="destination"/>, rows packed.</summary>
     public static void Read(LevelSource level, long x, long y, int width, int height, Span<byte> destination, PixelFormat format, in ReadContext context)
     {
-        int bpp = format.BytesPerPixel();
-        int stride = width * bpp;
-        TileDecoder decoder = level.Decoder;
-        TileGrid grid = decoder.Grid;
-        FillColor fill = context.Fill;
-
-        long x0 = Math.Max(x, 0), y0 = Math.Max(y, 0);
-        long x1 = Math.Min(x + width, grid.ImageWidth), y1 = Math.Min(y + height, grid.ImageHeight);
-        bool inside = x0 == x && y0 == y && x1 == x + width && y1 == y + height;
-        if (!inside)
+        int stride = width * format.BytesPerPixel();
+        RegionPlan plan = RegionPlan.Of(level.Decoder.Grid, x, y, width, height);
+        if (!plan.IsInside)
         {
-            PixelCopy.Fill(destination, stride, format, width, height, fill);
+            PixelCopy.Fill(destination, stride, format, width, height, context.Fill);
         }
 
-        if (x0 >= x1 || y0 >= y1)
+        if (plan.IsEmpty)
         {
             return;
         }
 
-        int tw = grid.TileWidth, th = grid.TileHeight;
-        long tx0 = x0 / tw, tx1 = (x1 - 1) / tw;
-        long ty0 = y0 / th, ty1 = (y1 - 1) / th;
-        var plan = new TilePlan(level, grid, x, y, x0, y0, x1, y1, stride, bpp);
         byte[]? scratch = null;
 
         // Tiles another thread is decoding are set aside and copied last: threads reading neighbouring
@@ -52,21 +38,22 @@ internal static class RegionAssembler
         int pendingCount = 0;
         try
         {
-            for (long ty = ty0; ty <= ty1; ty++)
+            for (int r = 0; r < plan.Rows; r++)
             {
-                for (long tx = tx0; tx <= tx1; tx++)
+                for (int c = 0; c < plan.Columns; c++)
                 {
                     bool wait = pendingCount == pending.Length;
-                    if (!ReadTile(in plan, tx, ty, destination, format, in context, wait, ref scratch))
+                    if (!ReadTile(level, in plan, plan.FirstColumn + c, plan.FirstRow + r, destination, stride, format, in context, wait, ref scratch))
                     {
-                        pending[pendingCount++] = (ty << 32) | tx;
+                        pending[pendingCount++] = ((long)r << 32) | (uint)c;
                     }
                 }
             }
 
             for (int i = 0; i < pendingCount; i++)
             {
-                ReadTile(in plan, pending[i] & 0xFFFFFFFF, pending[i] >> 32, destination, format, in context, wait: true, ref scratch);
+                long column = plan.FirstColumn + (pending[i] & 0xFFFFFFFF), row = plan.FirstRow + (pending[i] >> 32);
+                ReadTile(level, in plan, column, row, destination, stride, format, in context, wait: true, ref scratch);
             }
         }
         finally
@@ -79,25 +66,23 @@ internal static class RegionAssembler
     }
 
     /// <summary>Copies one tile's part of the region; false when it is pending (being decoded by another thread) and <paramref name="wait"/> is false.</summary>
-    private static bool ReadTile(in TilePlan plan, long tx, long ty, Span<byte> destination, PixelFormat format, in ReadContext context, bool wait, ref byte[]? scratch)
+    private static bool ReadTile(LevelSource level, in RegionPlan plan, long tx, long ty, Span<byte> destination, int stride, PixelFormat format, in ReadContext context, bool wait, ref byte[]? scratch)
     {
-        TileDecoder decoder = plan.Level.Decoder;
-        int tw = plan.Grid.TileWidth, th = plan.Grid.TileHeight;
-        int bpp = plan.Bpp, stride = plan.Stride;
+        TileDecoder decoder = level.Decoder;
+        TileGrid grid = decoder.Grid;
+        int tw = grid.TileWidth, th = grid.TileHeight;
+        int bpp = format.BytesPerPixel();
         FillColor fill = context.Fill;
         TileCache? cache = context.Cache;
-        PixelFormat native = decoder.Format.NativeFormat;
+        PixelFormat native = decoder.Encoding.NativeFormat;
         int nativeStride = tw * native.BytesPerPixel();
 
-        long tileTop = ty * th, tileLeft = tx * tw;
-        long partTop = Math.Max(tileTop, plan.Y0), partBottom = Math.Min(tileTop + th, plan.Y1);
-        long partLeft = Math.Max(tileLeft, plan.X0), partRight = Math.Min(tileLeft + tw, plan.X1);
-        int partWidth = (int)(partRight - partLeft), partHeight = (int)(partBottom - partTop);
-        Span<byte> target = destination.Slice((int)((partTop - plan.Y) * stride) + ((int)(partLeft - plan.X) * bpp));
-        int tileOffset = (int)((partTop - tileTop) * nativeStride) + ((int)(partLeft - tileLeft) * native.BytesPerPixel());
-        var key = new TileKey(context.Owner, plan.Level.Info.Index, tx, ty);
+        TilePart part = plan.Part(grid, tx, ty);
+        Span<byte> target = destination.Slice((part.PatchY * stride) + (part.PatchX * bpp));
+        int tileOffset = (part.TileY * nativeStride) + (part.TileX * native.BytesPerPixel());
+        var key = new TileKey(context.Owner, level.Info.Index, tx, ty);
 
-        bool wholeTile = partLeft == tileLeft && partTop == tileTop && partWidth == tw && partHeight == th;
+        bool wholeTile = part.TileX == 0 && part.TileY == 0 && part.Width == tw && part.Height == th;
         if (wholeTile)
         {
             // Aligned: a cached copy if there is one, else decode straight into the caller's
@@ -130,7 +115,7 @@ internal static class RegionAssembler
             {
                 using (lease)
                 {
-                    CopyOrFill(lease, tileOffset, nativeStride, native, target, stride, format, partWidth, partHeight, fill);
+                    CopyOrFill(lease, tileOffset, nativeStride, native, target, stride, format, part.Width, part.Height, fill);
                 }
 
                 return true;
@@ -141,11 +126,11 @@ internal static class RegionAssembler
         scratch ??= ArrayPool<byte>.Shared.Rent(nativeStride * th);
         if (!decoder.Decode(tx, ty, scratch, nativeStride, native))
         {
-            PixelCopy.Fill(target, stride, format, partWidth, partHeight, fill);
+            PixelCopy.Fill(target, stride, format, part.Width, part.Height, fill);
             return true;
         }
 
-        PixelCopy.Copy(scratch.AsSpan(tileOffset), nativeStride, native, target, stride, format, partWidth, partHeight);
+        PixelCopy.Copy(scratch.AsSpan(tileOffset), nativeStride, native, target, stride, format, part.Width, part.Height);
         return true;
     }
 

@@ -14,7 +14,7 @@ internal static class SampleConverter
     /// <paramref name="planeBytes"/> apart.
     /// </summary>
     public static void Convert(
-        TileFormat format,
+        TileEncoding format,
         ReadOnlySpan<byte> samples,
         int sourceRowBytes,
         int planeBytes,

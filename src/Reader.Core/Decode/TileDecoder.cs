@@ -1,140 +1,104 @@
 using System.Buffers;
-using Reader.Core.Decode.Jpeg;
 using Reader.Core.Fetch;
-using Reader.Core.Open;
+using Reader.Core.Formats;
 using Reader.Core.Plan;
-using Reader.Native;
-using Reader.Native.Jpeg;
+using Reader.Core.Sources;
 
 namespace Reader.Core.Decode;
 
 /// <summary>
-/// Decodes tiles of one image: fetch the chunk(s), decompress with the chosen backend,
-/// undo the predictor, convert samples to pixels. JPEG tiles decode straight to RGB/RGBA.
+/// Decodes the tiles of one image: fetch its chunk(s) from the source, hand them to the image's codec, undo
+/// the predictor and convert samples to pixels when the codec produced samples. Edge tiles decode only
+/// their visible rows. Every error names the file, the level and the tile.
 /// </summary>
 internal sealed class TileDecoder
 {
-    private readonly TiffImage image;
+    private readonly SlideSource source;
+    private readonly SlideLimits limits;
     private readonly bool useNative;
-    private readonly string name;
 
-    public TileDecoder(TiffImage image, TileFormat format, bool useNative, string name)
+    public TileDecoder(SlideSource source, ITileSource tiles, ITileCodec codec, bool useNative, string name, SlideLimits limits)
     {
-        this.image = image;
-        Format = format;
+        this.source = source;
+        this.limits = limits;
         this.useNative = useNative;
-        this.name = name;
+        Tiles = tiles;
+        Codec = codec;
+        Name = name;
+        Encoding = tiles.Encoding;
+        Grid = new TileGrid(tiles.Width, tiles.Height, Encoding.TileWidth, Encoding.TileHeight);
     }
 
-    public TileFormat Format { get; }
+    public ITileSource Tiles { get; }
 
-    public TileGrid Grid => image.Grid;
+    public ITileCodec Codec { get; }
 
-    public string Path => image.Path;
+    public TileEncoding Encoding { get; }
 
+    public TileGrid Grid { get; }
+
+    public string Path => source.Name;
 
     /// <summary>How messages name this image: "level 0 (IFD 0)".</summary>
-    public string Name => name;
+    public string Name { get; }
+
+    /// <summary>The fetch step: tile (<paramref name="tx"/>, <paramref name="ty"/>)'s compressed bytes (dispose them), or a missing tile.</summary>
+    public FetchedTile Fetch(long tx, long ty) => FetchedTile.Read(source, Tiles, tx, ty, limits, new ErrorSite(Name, tx, ty));
 
     /// <summary>
-    /// The compressed bytes of tile (<paramref name="tx"/>, <paramref name="ty"/>) (chunky images) in the first
-    /// <paramref name="length"/> bytes of an array rented from <see cref="ArrayPool{T}.Shared"/>, or null when the
-    /// tile is missing from the file. The GPU path decodes these itself.
-    /// </summary>
-    public byte[]? ReadChunk(long tx, long ty, out int length) =>
-        ChunkFetcher.Read(image, image.Grid.IndexOf(tx, ty), new ErrorSite(name, tx, ty), out length);
-
-    /// <summary>
-    /// Decodes tile (<paramref name="tx"/>, <paramref name="ty"/>) into <paramref name="destination"/>
-    /// (at least the tile's visible rows, each a full tile width). Returns false when the tile is
-    /// missing from the file (sparse): the caller fills it.
+    /// Decodes tile (<paramref name="tx"/>, <paramref name="ty"/>) into <paramref name="destination"/> (at least the
+    /// tile's visible rows, each a full tile width). Returns false when the tile is missing from the file
+    /// (sparse): the caller fills it.
     /// </summary>
     public bool Decode(long tx, long ty, Span<byte> destination, int stride, PixelFormat output)
     {
-        var where = new ErrorSite(name, tx, ty);
-        TileGrid grid = image.Grid;
-        int visibleWidth = grid.VisibleWidth(tx);
-        int visibleHeight = grid.VisibleHeight(ty);
-        long index = grid.IndexOf(tx, ty);
-        TileFormat f = Format;
-
-        if (f.Planar == 2)
+        FetchedTile tile = Fetch(tx, ty);
+        try
         {
-            return DecodePlanar(index, visibleWidth, visibleHeight, destination, stride, output, where);
+            return Decode(in tile, tx, ty, destination, stride, output);
         }
+        finally
+        {
+            tile.Dispose();
+        }
+    }
 
-        byte[]? chunk = ChunkFetcher.Read(image, index, where, out int length);
-        if (chunk is null)
+    /// <summary>Decodes an already fetched tile (the GPU path's CPU decodes and fallbacks); false when it is missing.</summary>
+    public bool Decode(in FetchedTile tile, long tx, long ty, Span<byte> destination, int stride, PixelFormat output)
+    {
+        if (tile.Missing)
         {
             return false;
         }
 
-        try
+        TileEncoding e = Encoding;
+        var context = new TileDecodeContext(e, source.Name, new ErrorSite(Name, tx, ty), tx, ty, Grid.VisibleWidth(tx), Grid.VisibleHeight(ty), useNative);
+        if (tile.Chunks != e.ChunksPerTile)
         {
-            ReadOnlySpan<byte> compressed = chunk.AsSpan(0, length);
-            if (f.IsJpeg)
-            {
-                DecodeJpeg(compressed, visibleWidth, visibleHeight, destination, stride, output, where);
-                return true;
-            }
+            throw context.Corrupt($"tile has {tile.Chunks} chunks, {e.ChunksPerTile} expected");
+        }
 
-            byte[] samples = ArrayPool<byte>.Shared.Rent(f.ChunkBytes);
-            try
-            {
-                int rowBytes = f.TileWidth * f.SamplesPerPixel;
-                Decompress(compressed, samples.AsSpan(0, f.ChunkBytes), rowBytes * visibleHeight, where);
-                if (f.Predictor == 2)
-                {
-                    HorizontalPredictor.Undo(samples, f.TileWidth, visibleHeight, f.SamplesPerPixel, rowBytes);
-                }
-
-                SampleConverter.Convert(f, samples, rowBytes, 0, visibleWidth, visibleHeight, destination, stride, output);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(samples);
-            }
-
+        if (e.Planar != 2 && Codec.TryDecodePixels(in context, tile.Chunk(0), destination, stride, output))
+        {
             return true;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-    }
 
-    private bool DecodePlanar(long index, int visibleWidth, int visibleHeight, Span<byte> destination, int stride, PixelFormat output, ErrorSite where)
-    {
-        TileFormat f = Format;
-        int planeBytes = f.TileWidth * f.TileHeight;
-        byte[] samples = ArrayPool<byte>.Shared.Rent(planeBytes * f.SamplesPerPixel);
+        int chunkRowBytes = e.Planar == 2 ? e.TileWidth : e.TileWidth * e.SamplesPerPixel;
+        int chunkBytes = e.ChunkBytes;
+        byte[] samples = ArrayPool<byte>.Shared.Rent(chunkBytes * e.ChunksPerTile);
         try
         {
-            long tilesPerPlane = image.Grid.TileCount;
-            for (int s = 0; s < f.SamplesPerPixel; s++)
+            for (int c = 0; c < tile.Chunks; c++)
             {
-                byte[]? chunk = ChunkFetcher.Read(image, (s * tilesPerPlane) + index, where, out int length);
-                if (chunk is null)
+                Span<byte> chunk = samples.AsSpan(c * chunkBytes, chunkBytes);
+                Decompress(in context, tile.Chunk(c), chunk, chunkRowBytes * context.VisibleHeight);
+                if (e.Predictor == 2)
                 {
-                    return false;
-                }
-
-                try
-                {
-                    Span<byte> plane = samples.AsSpan(s * planeBytes, planeBytes);
-                    Decompress(chunk.AsSpan(0, length), plane, f.TileWidth * visibleHeight, where);
-                    if (f.Predictor == 2)
-                    {
-                        HorizontalPredictor.Undo(plane, f.TileWidth, visibleHeight, 1, f.TileWidth);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(chunk);
+                    HorizontalPredictor.Undo(chunk, e.TileWidth, context.VisibleHeight, e.Planar == 2 ? 1 : e.SamplesPerPixel, chunkRowBytes);
                 }
             }
 
-            SampleConverter.Convert(f, samples, f.TileWidth, planeBytes, visibleWidth, visibleHeight, destination, stride, output);
+            SampleConverter.Convert(e, samples, chunkRowBytes, e.Planar == 2 ? chunkBytes : 0, context.VisibleWidth, context.VisibleHeight, destination, stride, output);
             return true;
         }
         finally
@@ -143,129 +107,21 @@ internal sealed class TileDecoder
         }
     }
 
-    private void Decompress(ReadOnlySpan<byte> compressed, Span<byte> samples, int needed, ErrorSite where)
+    private void Decompress(in TileDecodeContext context, ReadOnlySpan<byte> compressed, Span<byte> samples, int needed)
     {
         int written;
         try
         {
-            switch (Format.Compression)
-            {
-                case TiffCompression.None:
-                    written = Math.Min(compressed.Length, samples.Length);
-                    compressed[..written].CopyTo(samples);
-                    break;
-                case TiffCompression.Lzw:
-                    written = DecoderSet.Current.Lzw.Decode(compressed, samples);
-                    break;
-                case TiffCompression.AdobeDeflate:
-                case TiffCompression.Deflate:
-                    written = DeflateDecoder.Decode(compressed, samples, useNative ? DecoderSet.Current.Inflater : null);
-                    break;
-                case TiffCompression.Zstd:
-                case TiffCompression.ZstdLegacy:
-                    written = DecoderSet.Current.Zstd.Unwrap(compressed, samples);
-                    break;
-                case TiffCompression.PackBits:
-                    written = PackBitsDecoder.Decode(compressed, samples);
-                    break;
-                default:
-                    throw new UnsupportedFormatException(Path, where.ToString(), $"compression {Format.CompressionName} is not supported");
-            }
+            written = Codec.DecodeSamples(in context, compressed, samples);
         }
         catch (InvalidDataException e)
         {
-            throw new CorruptSlideException(Path, where.ToString(), $"{Format.CompressionName} data corrupt: {e.Message}", e);
-        }
-        catch (ZstdSharp.ZstdException e)
-        {
-            string reason = e.Message.Contains("too small", StringComparison.OrdinalIgnoreCase) ? "expands beyond the tile" : e.Message;
-            throw new CorruptSlideException(Path, where.ToString(), $"zstd data corrupt: {reason}", e);
+            throw context.Corrupt($"{Codec.Name} data corrupt: {e.Message}", e);
         }
 
         if (written < needed)
         {
-            throw new CorruptSlideException(Path, where.ToString(), $"{Format.CompressionName} data ends after {written} bytes; the tile needs {needed}");
-        }
-    }
-
-    private void DecodeJpeg(ReadOnlySpan<byte> compressed, int visibleWidth, int visibleHeight, Span<byte> destination, int stride, PixelFormat output, ErrorSite where)
-    {
-        TileFormat f = Format;
-        if (f.JpegDecodesToPixels)
-        {
-            JpegOutput jpegOutput = output == PixelFormat.Rgba32 ? JpegOutput.Rgba : JpegOutput.Rgb;
-            RunJpeg(compressed, f.JpegColor, jpegOutput, destination, stride, visibleWidth, visibleHeight, where);
-            return;
-        }
-
-        // Raw components (RGBA, grey + alpha) and min-is-white grey go through the sample converter.
-        int spp = f.SamplesPerPixel;
-        int rowBytes = f.TileWidth * spp;
-        byte[] samples = ArrayPool<byte>.Shared.Rent(rowBytes * f.TileHeight);
-        try
-        {
-            RunJpeg(compressed, f.JpegColor, JpegOutput.Components, samples.AsSpan(0, rowBytes * f.TileHeight), rowBytes, visibleWidth, visibleHeight, where);
-            SampleConverter.Convert(f, samples, rowBytes, 0, visibleWidth, visibleHeight, destination, stride, output);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(samples);
-        }
-    }
-
-    private void RunJpeg(ReadOnlySpan<byte> compressed, JpegColorSpace color, JpegOutput jpegOutput, Span<byte> destination, int stride, int visibleWidth, int visibleHeight, ErrorSite where)
-    {
-        TileFormat f = Format;
-        ReadOnlySpan<byte> tables = f.JpegTables;
-        DecoderSet decoders = DecoderSet.Current;
-        ManagedJpegDecoder managed = decoders.ManagedJpeg;
-        int width, height, components;
-        if (useNative)
-        {
-            // Our header parser vets every tile first: it rejects a tile that depends on tables
-            // another tile defined, which libjpeg (keeping tables across images) would accept.
-            string? problem = managed.Header.Parse(tables, compressed, JpegLayout.ModeRaw, out bool unsupported);
-            if (problem is not null && !unsupported)
-            {
-                throw new CorruptSlideException(Path, where.ToString(), "JPEG " + problem);
-            }
-
-            NativeJpegDecoder native = decoders.NativeJpeg;
-            NativeStatus status = native.Decode(tables, compressed, color, jpegOutput, destination, stride, f.TileWidth, f.TileHeight, out width, out height, out components);
-            if (status != NativeStatus.Ok)
-            {
-                string reason = "JPEG " + native.LastMessage;
-                throw status == NativeStatus.SizeMismatch
-                    ? new CorruptSlideException(Path, where.ToString(), reason + $" (tile is {f.TileWidth}x{f.TileHeight})")
-                    : new CorruptSlideException(Path, where.ToString(), reason);
-            }
-        }
-        else
-        {
-            JpegDecodeStatus status = managed.Decode(tables, compressed, color, jpegOutput, destination, stride, f.TileWidth, f.TileHeight, out width, out height, out components);
-            if (status != JpegDecodeStatus.Ok)
-            {
-                string reason = "JPEG " + managed.LastMessage;
-                throw status == JpegDecodeStatus.Unsupported
-                    ? new UnsupportedFormatException(Path, where.ToString(), reason)
-                    : new CorruptSlideException(Path, where.ToString(), reason);
-            }
-        }
-
-        if (width < visibleWidth || height < visibleHeight)
-        {
-            throw new CorruptSlideException(Path, where.ToString(), $"JPEG image is {width}x{height}, smaller than the {visibleWidth}x{visibleHeight} the tile shows");
-        }
-
-        int expectedComponents = jpegOutput switch
-        {
-            JpegOutput.Rgb => 3,
-            JpegOutput.Rgba => 4,
-            _ => color == JpegColorSpace.Gray ? 1 : f.SamplesPerPixel,
-        };
-        if (components != expectedComponents)
-        {
-            throw new CorruptSlideException(Path, where.ToString(), $"JPEG has {components} components, {expectedComponents} expected from the TIFF tags");
+            throw context.Corrupt($"{Codec.Name} data ends after {Math.Max(written, 0)} bytes; the tile needs {needed}");
         }
     }
 }

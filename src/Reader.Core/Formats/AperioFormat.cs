@@ -18,11 +18,11 @@ internal static class AperioFormat
         return description is not null && description.StartsWith("Aperio", StringComparison.Ordinal) && first.Has(TiffTag.TileWidth);
     }
 
-    public static SlideLayout Open(TiffContainer tiff)
+    public static TiffLayout Open(TiffContainer tiff)
     {
         var images = tiff.Directories.Select(TiffImage.Describe).ToList();
         var levels = new List<TiffImage>();
-        var layout = new SlideLayout
+        var layout = new TiffLayout
         {
             Vendor = "aperio",
             Levels = levels,

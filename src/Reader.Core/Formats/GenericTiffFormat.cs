@@ -10,7 +10,7 @@ namespace Reader.Core.Formats;
 /// </summary>
 internal static class GenericTiffFormat
 {
-    public static SlideLayout Open(TiffContainer tiff)
+    public static TiffLayout Open(TiffContainer tiff)
     {
         var images = tiff.Directories.Select(TiffImage.Describe).ToList();
         TiffImage baseLevel = images.FirstOrDefault(i => !i.IsReducedResolution && !i.IsMask)
@@ -18,7 +18,7 @@ internal static class GenericTiffFormat
 
         var reduced = images.Where(i => i.IsReducedResolution && !i.IsMask).ToList();
         reduced.AddRange(baseLevel.Directory.SubDirectories.Select(TiffImage.Describe).Where(i => !i.IsMask));
-        var layout = new SlideLayout
+        var layout = new TiffLayout
         {
             Vendor = "generic-tiff",
             Levels = SlideFormats.OrderLevels(baseLevel, reduced),

@@ -18,12 +18,12 @@ internal static class OmeTiffFormat
             && description.Contains("openmicroscopy.org", StringComparison.Ordinal);
     }
 
-    public static SlideLayout Open(TiffContainer tiff)
+    public static TiffLayout Open(TiffContainer tiff)
     {
         TiffDirectory first = tiff.Directories[0];
         TiffImage baseLevel = TiffImage.Describe(first);
         var reduced = first.SubDirectories.Select(TiffImage.Describe).Where(i => !i.IsMask);
-        var layout = new SlideLayout
+        var layout = new TiffLayout
         {
             Vendor = "ome-tiff",
             Levels = SlideFormats.OrderLevels(baseLevel, reduced),

@@ -23,7 +23,7 @@ internal static class PhilipsFormat
             && description.Contains("DPUfsImport", StringComparison.Ordinal);
     }
 
-    public static SlideLayout Open(TiffContainer tiff)
+    public static TiffLayout Open(TiffContainer tiff)
     {
         var images = tiff.Directories.Select(TiffImage.Describe).ToList();
         var levels = images.Where(i => i.IsTiled && !i.IsMask).OrderByDescending(i => i.Width).ToList();
@@ -32,7 +32,7 @@ internal static class PhilipsFormat
             throw new CorruptSlideException(tiff.Path, null, "Philips TIFF without tiled images");
         }
 
-        var layout = new SlideLayout { Vendor = "philips", Levels = levels, PropertyDirectory = tiff.Directories[0] };
+        var layout = new TiffLayout { Vendor = "philips", Levels = levels, PropertyDirectory = tiff.Directories[0] };
         TiffProperties.AddTiffTags(layout.Properties, tiff.Directories[0]);
         ReadXml(layout.Properties, tiff.Directories[0].GetString(TiffTag.ImageDescription)!);
         return layout;

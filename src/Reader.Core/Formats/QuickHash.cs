@@ -60,7 +60,7 @@ internal static class QuickHash
             while (remaining > 0)
             {
                 int n = (int)Math.Min(buffer.Length, remaining);
-                dir.Container.File.ReadExactly(offset, buffer.AsSpan(0, n), dir.Name + " (quickhash)");
+                dir.Container.Source.ReadExactly(offset, buffer.AsSpan(0, n), dir.Name + " (quickhash)");
                 sha.AppendData(buffer, 0, n);
                 offset += n;
                 remaining -= n;

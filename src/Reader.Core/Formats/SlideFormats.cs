@@ -3,35 +3,33 @@ using Reader.Core.Open;
 namespace Reader.Core.Formats;
 
 /// <summary>
-/// Format detection by content, never by file extension, in a fixed order: vendors we refuse
-/// explicitly, then Aperio SVS, Philips TIFF, OME-TIFF, and the generic tiled TIFF.
+/// The built-in TIFF-based drivers in their fixed order: vendors we refuse explicitly, then Aperio SVS,
+/// Philips TIFF, OME-TIFF, and the generic tiled TIFF. Each looks at directory 0 of the TIFF parsed once.
 /// </summary>
 internal static class SlideFormats
 {
-    public static SlideLayout Detect(TiffContainer tiff)
+    public static readonly ISlideFormat[] BuiltIn =
+    [
+        new TiffFormatDriver("hamamatsu-ndpi", first => first.Has(TiffTag.NdpiFormatFlag), tiff => throw new UnsupportedFormatException(tiff.Path, null, "Hamamatsu NDPI is not supported yet")),
+        new TiffFormatDriver("aperio", AperioFormat.Matches, AperioFormat.Open),
+        new TiffFormatDriver("philips", PhilipsFormat.Matches, PhilipsFormat.Open),
+        new TiffFormatDriver("ome-tiff", OmeTiffFormat.Matches, OmeTiffFormat.Open),
+        new TiffFormatDriver("generic-tiff", _ => true, GenericTiffFormat.Open),
+    ];
+
+    /// <summary>The TIFF layout the built-in drivers find (tests and tools that look at TIFF internals).</summary>
+    public static TiffLayout Detect(TiffContainer tiff)
     {
-        TiffDirectory first = tiff.Directories[0];
-        if (first.Has(TiffTag.NdpiFormatFlag))
+        foreach (ISlideFormat format in BuiltIn)
         {
-            throw new UnsupportedFormatException(tiff.Path, null, "Hamamatsu NDPI is not supported yet");
+            var driver = (TiffFormatDriver)format;
+            if (driver.Matches(tiff.Directories[0]))
+            {
+                return driver.Read(tiff);
+            }
         }
 
-        if (AperioFormat.Matches(first))
-        {
-            return AperioFormat.Open(tiff);
-        }
-
-        if (PhilipsFormat.Matches(first))
-        {
-            return PhilipsFormat.Open(tiff);
-        }
-
-        if (OmeTiffFormat.Matches(first))
-        {
-            return OmeTiffFormat.Open(tiff);
-        }
-
-        return GenericTiffFormat.Open(tiff);
+        throw new UnsupportedFormatException(tiff.Path, null, "no TIFF driver matched");
     }
 
     /// <summary>Sorts level candidates largest first and drops any larger than the first.</summary>
@@ -44,4 +42,18 @@ internal static class SlideFormats
             .ThenByDescending(i => i.Height));
         return levels;
     }
+}
+
+/// <summary>A TIFF-based driver: matches on directory 0 of the TIFF the probe parsed, opens into a <see cref="TiffLayout"/>.</summary>
+internal sealed class TiffFormatDriver(string name, Func<TiffDirectory, bool> matches, Func<TiffContainer, TiffLayout> read) : ISlideFormat
+{
+    public string Name { get; } = name;
+
+    public bool Matches(TiffDirectory first) => matches(first);
+
+    public TiffLayout Read(TiffContainer tiff) => read(tiff);
+
+    public bool Detect(SlideProbe probe) => probe.Tiff is { } tiff && matches(tiff.Directories[0]);
+
+    public SlideLayout Open(SlideProbe probe) => read(probe.Tiff!).ToSlideLayout(probe.Codecs);
 }

@@ -1,22 +1,27 @@
-using Reader.Core.Open;
-
 namespace Reader.Core.Formats;
 
-/// <summary>What a format driver found in a file: its levels (largest first), associated images and properties.</summary>
-internal sealed class SlideLayout
+/// <summary>
+/// What a format driver found in a slide: its levels (largest first), associated images, vendor properties
+/// (under OpenSlide's names: aperio.*, openslide.mpp-x, ...) and ICC profile. The reader adds the properties
+/// every slide gets (openslide.vendor, level geometry, associated image sizes, icc-size).
+/// </summary>
+public sealed class SlideLayout
 {
+    /// <summary>The vendor as OpenSlide names it ("aperio", "generic-tiff").</summary>
     public required string Vendor { get; init; }
 
-    public required IReadOnlyList<TiffImage> Levels { get; init; }
+    /// <summary>Pyramid levels, largest first; at least one.</summary>
+    public required IReadOnlyList<ITileSource> Levels { get; init; }
 
-    /// <summary>The directory whose tags become tiff.* properties (OpenSlide uses directory 0).</summary>
-    public required TiffDirectory PropertyDirectory { get; init; }
+    /// <summary>Associated images (thumbnail, label, macro) by name.</summary>
+    public IDictionary<string, ITileSource> AssociatedImages { get; } = new Dictionary<string, ITileSource>(StringComparer.Ordinal);
 
-    public Dictionary<string, TiffImage> AssociatedImages { get; } = new(StringComparer.Ordinal);
+    /// <summary>Vendor and format properties.</summary>
+    public IDictionary<string, string> Properties { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Vendor properties (aperio.*, philips.*, openslide.mpp-x, ...), besides the ones every slide gets.</summary>
-    public SortedDictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
+    /// <summary>The embedded ICC profile, or null.</summary>
+    public byte[]? IccProfile { get; init; }
 
-    /// <summary>Whether OpenSlide computes openslide.quickhash-1 for this format.</summary>
-    public bool HasQuickHash { get; init; } = true;
+    /// <summary>The display orientation of the full-resolution image (TIFF Orientation; 1 = as stored).</summary>
+    public int Orientation { get; init; } = 1;
 }

@@ -52,9 +52,9 @@ internal sealed class TiffArray
         }
 
         ulong end = entry.ValueField + entry.ByteLength;
-        if (entry.ValueField > (ulong)container.File.Length || end > (ulong)container.File.Length || end < entry.ValueField)
+        if (entry.ValueField > (ulong)container.Source.Length || end > (ulong)container.Source.Length || end < entry.ValueField)
         {
-            throw new CorruptSlideException(container.Path, where, $"{entry.Count} values at offset {entry.ValueField} lie beyond the end of the file ({container.File.Length} bytes)");
+            throw new CorruptSlideException(container.Path, where, $"{entry.Count} values at offset {entry.ValueField} lie beyond the end of the file ({container.Source.Length} bytes)");
         }
 
         return new TiffArray(container, entry.Type, Math.Min((long)entry.Count, Math.Max(used, 0)), (long)entry.ValueField, null, where);
@@ -85,7 +85,7 @@ internal sealed class TiffArray
         long first = pageIndex << PageShift;
         int n = (int)Math.Min(PageSize, Count - first);
         byte[] raw = new byte[n * elementSize];
-        container.File.ReadExactly(fileOffset + (first * elementSize), raw, where);
+        container.Source.ReadExactly(fileOffset + (first * elementSize), raw, where);
         var values = new ulong[n];
         bool big = container.IsBigEndian;
         for (int i = 0; i < n; i++)

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Reader.Core.Fetch;
+using Reader.Core.Sources;
 
 namespace Reader.Core.Open;
 
@@ -14,17 +14,17 @@ internal sealed class TiffContainer
     private readonly List<TiffDirectory> all = [];
     private readonly HashSet<long> visited = [];
 
-    private TiffContainer(SlideFile file, SlideLimits limits, bool bigEndian, bool bigTiff)
+    private TiffContainer(SlideSource file, SlideLimits limits, bool bigEndian, bool bigTiff)
     {
-        File = file;
+        Source = file;
         Limits = limits;
         IsBigEndian = bigEndian;
         IsBigTiff = bigTiff;
     }
 
-    public SlideFile File { get; }
+    public SlideSource Source { get; }
 
-    public string Path => File.Path;
+    public string Path => Source.Name;
 
     public SlideLimits Limits { get; }
 
@@ -57,13 +57,13 @@ internal sealed class TiffContainer
         return magic is 42 or 43;
     }
 
-    public static TiffContainer Read(SlideFile file, SlideLimits limits)
+    public static TiffContainer Read(SlideSource file, SlideLimits limits)
     {
         Span<byte> header = stackalloc byte[16];
-        int n = file.ReadAtMost(0, header);
+        int n = file.Read(0, header);
         if (n < 8 || !HasTiffSignature(header[..n]))
         {
-            throw new UnsupportedFormatException(file.Path, null, "not a TIFF file (no TIFF or BigTIFF signature)");
+            throw new UnsupportedFormatException(file.Name, null, "not a TIFF file (no TIFF or BigTIFF signature)");
         }
 
         bool bigEndian = header[0] == (byte)'M';
@@ -74,13 +74,13 @@ internal sealed class TiffContainer
         {
             if (n < 16)
             {
-                throw new CorruptSlideException(file.Path, "header", "BigTIFF header truncated");
+                throw new CorruptSlideException(file.Name, "header", "BigTIFF header truncated");
             }
 
             ushort offsetSize = bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(header[4..]) : BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
             if (offsetSize != 8)
             {
-                throw new CorruptSlideException(file.Path, "header", $"BigTIFF offset size {offsetSize}, expected 8");
+                throw new CorruptSlideException(file.Name, "header", $"BigTIFF offset size {offsetSize}, expected 8");
             }
 
             ulong off = bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(header[8..]) : BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
@@ -94,7 +94,7 @@ internal sealed class TiffContainer
         var container = new TiffContainer(file, limits, bigEndian, bigTiff);
         if (first == 0)
         {
-            throw new CorruptSlideException(file.Path, "header", "the file has no image directory (first IFD offset is 0)");
+            throw new CorruptSlideException(file.Name, "header", "the file has no image directory (first IFD offset is 0)");
         }
 
         container.WalkChain(first, null, null, 0, container.Directories);
@@ -109,9 +109,9 @@ internal sealed class TiffContainer
             string name = parent is null
                 ? $"IFD {index}"
                 : index == 0 ? subName! : $"{subName}.{index}";
-            if (offset < 0 || offset >= File.Length)
+            if (offset < 0 || offset >= Source.Length)
             {
-                throw new CorruptSlideException(Path, name, $"directory offset {offset} lies beyond the end of the file ({File.Length} bytes)");
+                throw new CorruptSlideException(Path, name, $"directory offset {offset} lies beyond the end of the file ({Source.Length} bytes)");
             }
 
             if (!visited.Add(offset))
@@ -162,7 +162,7 @@ internal sealed class TiffContainer
         int nextSize = IsBigTiff ? 8 : 4;
 
         Span<byte> countBytes = stackalloc byte[8];
-        File.ReadExactly(offset, countBytes[..countSize], name);
+        Source.ReadExactly(offset, countBytes[..countSize], name);
         ulong count = IsBigTiff
             ? (IsBigEndian ? BinaryPrimitives.ReadUInt64BigEndian(countBytes) : BinaryPrimitives.ReadUInt64LittleEndian(countBytes))
             : (IsBigEndian ? BinaryPrimitives.ReadUInt16BigEndian(countBytes) : BinaryPrimitives.ReadUInt16LittleEndian(countBytes));
@@ -177,13 +177,13 @@ internal sealed class TiffContainer
         }
 
         int bodyLength = ((int)count * entrySize) + nextSize;
-        if (offset + countSize + bodyLength > File.Length)
+        if (offset + countSize + bodyLength > Source.Length)
         {
             throw new CorruptSlideException(Path, name, $"directory of {count} entries at offset {offset} runs past the end of the file");
         }
 
         byte[] body = new byte[bodyLength];
-        File.ReadExactly(offset + countSize, body, name);
+        Source.ReadExactly(offset + countSize, body, name);
 
         var entries = new List<TiffEntry>((int)count);
         Span<byte> padded = stackalloc byte[8];
@@ -263,12 +263,12 @@ internal sealed class TiffContainer
             return result;
         }
 
-        if (e.ValueField >= (ulong)File.Length || e.ValueField + total > (ulong)File.Length)
+        if (e.ValueField >= (ulong)Source.Length || e.ValueField + total > (ulong)Source.Length)
         {
             throw new CorruptSlideException(Path, dir.Name, $"value of tag {e.Tag} ({e.ByteLength} bytes at offset {e.ValueField}) lies beyond the end of the file");
         }
 
-        File.ReadExactly((long)e.ValueField, result, dir.Name);
+        Source.ReadExactly((long)e.ValueField, result, dir.Name);
         return result;
     }
 

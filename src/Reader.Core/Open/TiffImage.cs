@@ -1,10 +1,11 @@
 using Reader.Core.Plan;
+using Reader.Core.Sources;
 
 namespace Reader.Core.Open;
 
 /// <summary>
 /// One directory read as an image: size, tile grid and the tags that say how to decode it.
-/// Building one never fails for an unsupported pixel format; TileFormat.For
+/// Building one never fails for an unsupported pixel format; TileEncoding.For
 /// does that check, so an odd thumbnail cannot stop a slide from opening.
 /// </summary>
 internal sealed class TiffImage
@@ -114,7 +115,27 @@ internal sealed class TiffImage
     }
 
     /// <summary>
-    /// The file range of chunk <paramref name="index"/> (tile, strip, or tile of one sample plane).
+    /// The stored range of chunk <paramref name="index"/> (tile, strip, or tile of one sample plane), unchecked
+    /// (the fetch step checks every range against the limits and the source); values beyond any file are
+    /// clamped so that check refuses them. False for a missing (sparse) chunk: byte count 0.
+    /// </summary>
+    public bool TryGetChunkRange(long index, out ByteRange range)
+    {
+        ChunkIndex chunks = this.index ?? LoadIndex();
+        ulong off = chunks.Offsets[index];
+        ulong count = chunks.ByteCounts[index];
+        if (count == 0)
+        {
+            range = default;
+            return false;
+        }
+
+        range = new ByteRange((long)Math.Min(off, long.MaxValue / 2), (int)Math.Min(count, int.MaxValue));
+        return true;
+    }
+
+    /// <summary>
+    /// The file range of chunk <paramref name="index"/>, checked against the limits and the file.
     /// Returns false for a missing (sparse) tile: byte count 0.
     /// </summary>
     public bool TryGetChunk(long index, ErrorSite where, out long offset, out int length)
@@ -135,7 +156,7 @@ internal sealed class TiffImage
             throw new SlideLimitException(Path, where.ToString(), $"tile claims {count} compressed bytes, more than the limit of {limits.MaxTileBytes}");
         }
 
-        long fileLength = Directory.Container.File.Length;
+        long fileLength = Directory.Container.Source.Length;
         if (off >= (ulong)fileLength || count > (ulong)fileLength - off)
         {
             throw new CorruptSlideException(Path, where.ToString(), $"tile data ({count} bytes at offset {off}) lies beyond the end of the file ({fileLength} bytes)");

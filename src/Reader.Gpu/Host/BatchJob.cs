@@ -1,10 +1,11 @@
+using Reader.Core.Plan;
 using System.Collections.Concurrent;
 using Reader.Core;
 
 namespace Reader.Gpu.Host;
 
 /// <summary>
-/// The host state of one batch: each patch's window on the level, and the distinct tiles they touch,
+/// The host state of one batch: each patch's region plan on the level, and the distinct tiles they touch,
 /// gathered concurrently by the workers (each tile once). The executor packs and runs it.
 /// </summary>
 internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int height, FillColor fill)
@@ -13,7 +14,7 @@ internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int 
 
     public TileGatherer Gatherer { get; } = gatherer;
 
-    public PatchWindow[] Windows { get; } = new PatchWindow[count];
+    public RegionPlan[] Windows { get; } = new RegionPlan[count];
 
     public int Width { get; } = width;
 
@@ -26,7 +27,7 @@ internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int 
     /// <summary>Places patch <paramref name="slot"/> at level pixel (x, y) and gathers the tiles it needs that no other worker has claimed.</summary>
     public void Produce(int slot, long x, long y)
     {
-        PatchWindow window = PatchWindow.Of(Gatherer.Grid, x, y, Width, Height);
+        RegionPlan window = RegionPlan.Of(Gatherer.Grid, x, y, Width, Height);
         Windows[slot] = window;
         for (int r = 0; r < window.Rows; r++)
         {
@@ -49,7 +50,7 @@ internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int 
     {
         for (int i = 0; i < Windows.Length; i++)
         {
-            PatchWindow w = Windows[i];
+            RegionPlan w = Windows[i];
             if (work.Column >= w.FirstColumn && work.Column < w.FirstColumn + w.Columns && work.Row >= w.FirstRow && work.Row < w.FirstRow + w.Rows)
             {
                 return i;

@@ -1,5 +1,5 @@
+using Reader.Core.Decode;
 using Reader.Core.Decode.Jpeg;
-using Reader.Native.Jpeg;
 
 namespace Reader.Gpu.Host;
 
@@ -18,24 +18,17 @@ internal sealed class HeaderCache
     [ThreadStatic]
     private static JpegHeader? parser;
 
-    private readonly byte[]? tables;
+    private readonly TileEncoding encoding;
     private readonly int colorMode;
-    private readonly int expectedComponents;
     private readonly Dictionary<byte[], ParsedHeader> headers = new(HeaderBytes.Instance);
     private readonly Dictionary<byte[], ParsedHeader>.AlternateLookup<ReadOnlySpan<byte>> headersBySpan;
     private readonly Dictionary<TableSet, TableSet> tableSets = [];
     private readonly Lock gate = new();
 
-    public HeaderCache(byte[]? tables, JpegColorSpace color)
+    public HeaderCache(TileEncoding encoding)
     {
-        this.tables = tables;
-        colorMode = color switch
-        {
-            JpegColorSpace.Gray => JpegLayout.ModeGray,
-            JpegColorSpace.Rgb => JpegLayout.ModeRgb,
-            _ => JpegLayout.ModeYCbCr,
-        };
-        expectedComponents = color == JpegColorSpace.Gray ? 1 : 3;
+        this.encoding = encoding;
+        colorMode = JpegCodec.ColorMode(encoding);
         headersBySpan = headers.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
@@ -132,17 +125,13 @@ internal sealed class HeaderCache
     private ParsedHeader Parse(ReadOnlySpan<byte> tile)
     {
         JpegHeader header = parser ??= new JpegHeader();
-        string? problem = header.Parse(tables, tile, colorMode, out _);
+        string? problem = header.Parse(encoding.JpegTables, tile, colorMode, out _);
         if (problem is not null)
         {
             return ParsedHeader.Refused("JPEG " + problem);
         }
 
-        if (header.ComponentCount != expectedComponents)
-        {
-            return ParsedHeader.Refused($"JPEG has {header.ComponentCount} components, {expectedComponents} expected from the TIFF tags");
-        }
-
+        // Size and component rules are the codec's, applied per tile by the gatherer (the header is shared by many tiles).
         return ParsedHeader.Usable((int[])header.Descriptor.Clone(), TableSet.From(header));
     }
 

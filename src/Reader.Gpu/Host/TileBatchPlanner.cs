@@ -1,3 +1,4 @@
+using Reader.Core.Plan;
 using Reader.Core;
 using Reader.Core.Decode;
 using Reader.Core.Decode.Jpeg;
@@ -22,7 +23,7 @@ internal sealed class TileBatchPlanner
         var seen = new HashSet<TileWork>();
         var order = new List<TileWork>();
         int cells = 0;
-        foreach (PatchWindow w in job.Windows)
+        foreach (RegionPlan w in job.Windows)
         {
             cells += w.Columns * w.Rows;
             for (int r = 0; r < w.Rows; r++)
@@ -128,7 +129,7 @@ internal sealed class TileBatchPlanner
             int[] template = t.Header!.Descriptor!;
             int scanStart = template[JpegLayout.DataStart];
             int scanLength = t.ChunkLength - scanStart;
-            t.Chunk.AsSpan(scanStart, scanLength).CopyTo(data[dataOffset..]);
+            t.Fetched.Chunk(0).Slice(scanStart, scanLength).CopyTo(data[dataOffset..]);
 
             Span<int> d = descriptors.Slice(k * JpegLayout.Size, JpegLayout.Size);
             template.CopyTo(d);
@@ -167,14 +168,14 @@ internal sealed class TileBatchPlanner
         int cell = 0;
         for (int i = 0; i < Job.Windows.Length; i++)
         {
-            PatchWindow w = Job.Windows[i];
+            RegionPlan w = Job.Windows[i];
             Span<int> p = patches.Slice(i * PatchRecord.Size, PatchRecord.Size);
             p[PatchRecord.InsideX0] = w.InsideX0;
             p[PatchRecord.InsideX1] = w.InsideX1;
             p[PatchRecord.InsideY0] = w.InsideY0;
             p[PatchRecord.InsideY1] = w.InsideY1;
-            p[PatchRecord.OffsetX] = w.Columns == 0 ? 0 : w.OffsetX(grid);
-            p[PatchRecord.OffsetY] = w.Rows == 0 ? 0 : w.OffsetY(grid);
+            p[PatchRecord.OffsetX] = w.OffsetX(grid);
+            p[PatchRecord.OffsetY] = w.OffsetY(grid);
             p[PatchRecord.Columns] = w.Columns;
             p[PatchRecord.CellBase] = cell;
             for (int r = 0; r < w.Rows; r++)

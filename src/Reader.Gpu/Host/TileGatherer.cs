@@ -4,15 +4,17 @@ using Reader.Core;
 using Reader.Core.Assemble;
 using Reader.Core.Decode;
 using Reader.Core.Plan;
+using Reader.Core.Decode.Jpeg;
 using Reader.Native.Jpeg;
 
 namespace Reader.Gpu.Host;
 
 /// <summary>
-/// The host side of one level: fetches a tile's compressed bytes and parses its header for the device,
-/// or decodes it on the CPU with Reader.Core's <see cref="TileDecoder"/> (native libjpeg-turbo when the
-/// slide uses it) when the kernels cannot take it: other compressions, JPEGs the header parser refuses
-/// (progressive, 12-bit, arithmetic, multi-scan, corrupt headers), sizes that do not fit the tile.
+/// The host side of one level: fetches a tile's compressed bytes with Reader.Core's fetch step and parses
+/// its header for the device, or decodes those same bytes on the CPU with Reader.Core's <see cref="TileDecoder"/>
+/// (native libjpeg-turbo when the slide uses it) when the kernels cannot take it: codecs without a kernel,
+/// JPEGs the header parser refuses (progressive, 12-bit, arithmetic, multi-scan, corrupt headers), JPEG
+/// images the codec's tile rules refuse. Tiles are never read twice.
 /// A tile the CPU cannot decode either throws the typed <see cref="SlideException"/> naming file, level and tile.
 /// </summary>
 internal sealed class TileGatherer
@@ -24,18 +26,19 @@ internal sealed class TileGatherer
         Decoder = level.Decoder;
         Grid = Decoder.Grid;
         Format = format;
-        TileFormat f = Decoder.Format;
+        TileEncoding f = Decoder.Encoding;
         SlotStride = Grid.TileWidth * format.BytesPerPixel();
         SlotBytes = SlotStride * Grid.TileHeight;
-        if (f.IsJpeg && f.JpegDecodesToPixels && f.Planar == 1)
+        ITileCodec codec = Decoder.Codec;
+        if (codec is JpegCodec && codec.HasDeviceKernel(f))
         {
-            headers = new HeaderCache(f.JpegTables, f.JpegColor);
+            headers = new HeaderCache(f);
         }
         else
         {
-            HostOnlyReason = f.IsJpeg
+            HostOnlyReason = codec is JpegCodec
                 ? $"JPEG with {(f.Planar == 2 ? "separate planes" : f.JpegColor == JpegColorSpace.Raw ? "raw components (e.g. alpha)" : "inverted grey")} decodes on the CPU"
-                : $"{f.CompressionName} tiles decode on the CPU";
+                : $"{codec.Name} tiles have no device kernel: they decode on the CPU";
         }
     }
 
@@ -55,44 +58,43 @@ internal sealed class TileGatherer
     /// <summary>Gathers <paramref name="work"/>: device-ready, CPU-decoded, or missing.</summary>
     public void Gather(TileWork work, GatherCounters counters)
     {
+        long start = Stopwatch.GetTimestamp();
+        work.Fetched = Decoder.Fetch(work.Column, work.Row);
+        long read = Stopwatch.GetTimestamp();
+        counters.AddRead(read - start, work.Fetched.Length);
+        if (work.Fetched.Missing)
+        {
+            work.Route = TileRoute.Missing;
+            return;
+        }
+
         if (headers is null)
         {
             DecodeOnHost(work, HostOnlyReason!, counters);
             return;
         }
 
-        long start = Stopwatch.GetTimestamp();
-        byte[]? chunk = Decoder.ReadChunk(work.Column, work.Row, out int length);
-        long read = Stopwatch.GetTimestamp();
-        counters.AddRead(read - start, chunk is null ? 0 : length);
-        if (chunk is null)
-        {
-            work.Route = TileRoute.Missing;
-            return;
-        }
-
-        ParsedHeader header = headers.Get(chunk.AsSpan(0, length));
+        ReadOnlySpan<byte> tile = work.Fetched.Chunk(0);
+        ParsedHeader header = headers.Get(tile);
         string? problem = header.Problem ?? Fits(header.Descriptor!, work);
         counters.AddParse(Stopwatch.GetTimestamp() - read);
         if (problem is not null)
         {
-            ArrayPool<byte>.Shared.Return(chunk);
             DecodeOnHost(work, problem, counters);
             return;
         }
 
-        work.Chunk = chunk;
-        work.ChunkLength = length;
+        work.ChunkLength = tile.Length;
         work.Header = header;
         work.Route = TileRoute.Device;
     }
 
     /// <summary>
-    /// Decodes a tile on the CPU into <paramref name="destination"/> (slot layout); false when it is missing
-    /// from the file. Throws the CPU decoder's typed exception when the tile is undecodable.
+    /// Decodes a gathered tile on the CPU from its fetched bytes into <paramref name="destination"/> (slot layout);
+    /// false when it is missing from the file. Throws the CPU decoder's typed exception when the tile is undecodable.
     /// </summary>
     public bool DecodeOnHost(TileWork work, Span<byte> destination) =>
-        Decoder.Decode(work.Column, work.Row, destination, SlotStride, Format);
+        Decoder.Decode(in work.Fetched, work.Column, work.Row, destination, SlotStride, Format);
 
     private void DecodeOnHost(TileWork work, string reason, GatherCounters counters)
     {
@@ -112,6 +114,10 @@ internal sealed class TileGatherer
             ArrayPool<byte>.Shared.Return(pixels);
             throw;
         }
+        finally
+        {
+            work.Fetched.Dispose(); // decoded: the compressed bytes are done with
+        }
 
         counters.AddHostDecode(Stopwatch.GetTimestamp() - start);
         work.Pixels = pixels;
@@ -119,21 +125,13 @@ internal sealed class TileGatherer
         work.Route = TileRoute.Host;
     }
 
-    /// <summary>The CPU decoder's size checks: the JPEG must cover the tile's visible part and fit the tile.</summary>
-    private string? Fits(int[] descriptor, TileWork work)
-    {
-        int width = descriptor[Core.Decode.Jpeg.JpegLayout.Width];
-        int height = descriptor[Core.Decode.Jpeg.JpegLayout.Height];
-        if (width > Grid.TileWidth || height > Grid.TileHeight)
-        {
-            return $"JPEG image is {width}x{height}, larger than the {Grid.TileWidth}x{Grid.TileHeight} tile";
-        }
-
-        if (width < Grid.VisibleWidth(work.Column) || height < Grid.VisibleHeight(work.Row))
-        {
-            return $"JPEG image is {width}x{height}, smaller than the tile's visible part";
-        }
-
-        return null;
-    }
+    /// <summary>The JPEG codec's tile rules, applied to the parsed header before the tile goes to the device.</summary>
+    private string? Fits(int[] descriptor, TileWork work) =>
+        JpegCodec.CheckImage(
+            Decoder.Encoding,
+            descriptor[JpegLayout.Width],
+            descriptor[JpegLayout.Height],
+            descriptor[JpegLayout.ComponentCount],
+            Grid.VisibleWidth(work.Column),
+            Grid.VisibleHeight(work.Row));
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Reader.Core.Fetch;
 
 namespace Reader.Gpu.Host;
 
@@ -34,8 +35,13 @@ internal sealed class TileWork(long column, long row)
 
     public TileRoute Route { get; set; }
 
-    /// <summary>The compressed tile (rented), for the device route.</summary>
-    public byte[]? Chunk { get; set; }
+    /// <summary>
+    /// The tile's compressed bytes from Reader.Core's fetch step (rented; a field so it is used and disposed in
+    /// place). Kept for device tiles until the batch is done, so a CPU fallback decodes the same bytes.
+    /// </summary>
+#pragma warning disable CA1051 // a mutable struct owning a rented buffer must not be copied through a property
+    public FetchedTile Fetched;
+#pragma warning restore CA1051
 
     public int ChunkLength { get; set; }
 
@@ -72,11 +78,7 @@ internal sealed class TileWork(long column, long row)
     /// <summary>Returns the rented buffers.</summary>
     public void Release()
     {
-        if (Chunk is { } chunk)
-        {
-            Chunk = null;
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
+        Fetched.Dispose();
 
         if (Pixels is { } pixels)
         {

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Reader.Core;
-using Reader.Core.Fetch;
+using Reader.Core.Sources;
 using Reader.Core.Formats;
 using Reader.Core.Open;
 using Reader.Tests.Infrastructure;
@@ -13,7 +13,7 @@ internal static class GpuSurgery
     /// <summary>The JPEGTables and the raw bytes of tile (tx, ty) of a level.</summary>
     public static (byte[]? Tables, byte[] Tile) RawTile(string path, int level, long tx, long ty)
     {
-        using SlideFile file = SlideFile.Open(path);
+        using SlideSource file = SlideSource.OpenFile(path);
         TiffImage image = SlideFormats.Detect(TiffContainer.Read(file, SlideLimits.Default)).Levels[level];
         Assert.True(image.TryGetChunk(image.Grid.IndexOf(tx, ty), "test", out long offset, out int length));
         var tile = new byte[length];

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Reader.Core;
+using Reader.Core.Sources;
 using Reader.SlideWriter;
 using Reader.Tests.Infrastructure;
 
@@ -128,6 +129,16 @@ internal static class MangledCases
 
     private static Expectation Fails() => new(Stage.Fails, AnySlide);
 
+    /// <summary>
+    /// A damaged tile 0 of IFD 0 fails the first read of it, or the open when IFD 0 is also the smallest level:
+    /// openslide.quickhash-1 hashes that level's tiles at open, and OpenSlide fails the open too.
+    /// </summary>
+    private static Expectation TileZero(string b, Type t, string fragment)
+    {
+        using Slide slide = Slide.Open(SlideSource.FromMemory(BaseBytes(b)));
+        return slide.Levels.Count == 1 && slide.Properties.ContainsKey("openslide.quickhash-1") ? Open(t, fragment) : Read(t, fragment);
+    }
+
     private static IEnumerable<MangleCase> Structural(string b)
     {
         bool big = b == "jpeg-bigtiff-be";
@@ -179,9 +190,9 @@ internal static class MangledCases
         yield return Case(b, "tile offsets typed ASCII", t => Edit(t, e => e.SetType(e.Find(0, 324), 2)), Open(Corrupt, "has type"));
         yield return Case(b, "one tile offset for the whole grid", t => Edit(t, e => e.SetCount(e.Find(0, 324), 1)), Open(Corrupt, "grid needs"));
         yield return Case(b, "byte counts claim 2^30 values", t => Edit(t, e => e.SetCount(e.Find(0, 325), 1UL << 30)), Open(Corrupt, "beyond the end"));
-        yield return Case(b, "tile 0 offset beyond EOF", t => Edit(t, e => e.WriteElement(e.Find(0, 324), 0, (ulong)e.Bytes.Length + 5)), Read(Corrupt, "beyond the end"));
-        yield return Case(b, "tile 0 offset at the top of the range", t => Edit(t, e => e.WriteElement(e.Find(0, 324), 0, OffsetMax(e))), Read(Corrupt, "beyond the end"));
-        yield return Case(b, "tile 0 byte count past EOF", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, (ulong)e.Bytes.Length)), Read(Corrupt, "beyond the end"));
+        yield return Case(b, "tile 0 offset beyond EOF", t => Edit(t, e => e.WriteElement(e.Find(0, 324), 0, (ulong)e.Bytes.Length + 5)), TileZero(b, Corrupt, "beyond the end"));
+        yield return Case(b, "tile 0 offset at the top of the range", t => Edit(t, e => e.WriteElement(e.Find(0, 324), 0, OffsetMax(e))), TileZero(b, Corrupt, "beyond the end"));
+        yield return Case(b, "tile 0 byte count past EOF", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, (ulong)e.Bytes.Length)), TileZero(b, Corrupt, "beyond the end"));
         yield return Case(b, "tile 0 byte count 2^31", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, 1UL << 31)), Read(Limit, "compressed bytes"));
         yield return Case(b, "tile 0 byte count 0 (sparse)", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, 0)), new Expectation(Stage.Clean, Check: MissingTileIsFilled));
         yield return Case(b, "tile 1 shares tile 0's data", t => Edit(t, e => { e.WriteElement(e.Find(0, 324), 1, e.ReadElement(e.Find(0, 324), 0)); e.WriteElement(e.Find(0, 325), 1, e.ReadElement(e.Find(0, 325), 0)); }), new Expectation(Stage.Clean, Check: TileOneEqualsTileZero));

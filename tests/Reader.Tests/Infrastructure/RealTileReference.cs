@@ -1,6 +1,6 @@
 using Reader.Native.Reference;
 using Reader.Core;
-using Reader.Core.Fetch;
+using Reader.Core.Sources;
 using Reader.Core.Formats;
 using Reader.Core.Open;
 
@@ -14,15 +14,15 @@ namespace Reader.Tests.Infrastructure;
 internal sealed class RealTileReference : IDisposable
 {
     private readonly string path;
-    private readonly SlideFile file;
+    private readonly SlideSource file;
     private readonly TiffContainer tiff;
-    private readonly SlideLayout layout;
+    private readonly TiffLayout layout;
     private readonly Dictionary<(int, long, long), byte[]> tiles = [];
 
     public RealTileReference(string path)
     {
         this.path = path;
-        file = SlideFile.Open(path);
+        file = SlideSource.OpenFile(path);
         tiff = TiffContainer.Read(file, SlideLimits.Default);
         layout = SlideFormats.Detect(tiff);
     }

@@ -1,5 +1,5 @@
 using Reader.Core;
-using Reader.Core.Fetch;
+using Reader.Core.Sources;
 using Reader.Core.Formats;
 using Reader.Core.Open;
 
@@ -11,7 +11,7 @@ internal static class SlideSurgery
     /// <summary>The file range of tile (tx, ty) of a level.</summary>
     public static (long Offset, int Length) TileRange(string path, int level, long tx, long ty)
     {
-        using SlideFile file = SlideFile.Open(path);
+        using SlideSource file = SlideSource.OpenFile(path);
         TiffImage image = SlideFormats.Detect(TiffContainer.Read(file, SlideLimits.Default)).Levels[level];
         Assert.True(image.TryGetChunk(image.Grid.IndexOf(tx, ty), "test", out long offset, out int length));
         return (offset, length);

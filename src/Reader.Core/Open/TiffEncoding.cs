@@ -1,96 +1,28 @@
-using Reader.Core.Open;
-using Reader.Native.Jpeg;
+using Reader.Core.Decode;
 
-namespace Reader.Core.Decode;
-
-/// <summary>What the alpha sample of an image means.</summary>
-internal enum AlphaKind
-{
-    None,
-    Unassociated,
-    Associated,
-}
+namespace Reader.Core.Open;
 
 /// <summary>
-/// Everything needed to decode a tile of one image, checked once when the image becomes a
+/// The <see cref="TileEncoding"/> of a TIFF image, from its tags, checked once when the image becomes a
 /// level or associated image. Anything this reader cannot decode is refused here with an
 /// <see cref="UnsupportedFormatException"/> naming the file, IFD and feature.
 /// </summary>
-internal sealed class TileFormat
+internal static class TiffEncoding
 {
-    /// <summary>More samples than any slide format uses (RGB plus a few extra channels).</summary>
-    public const int MaxSamplesPerPixel = 16;
-
-    private TileFormat()
-    {
-    }
-
-    public int Compression { get; private init; }
-
-    public int Photometric { get; private init; }
-
-    public int SamplesPerPixel { get; private init; }
-
-    public int Planar { get; private init; }
-
-    public int Predictor { get; private init; }
-
-    public AlphaKind Alpha { get; private init; }
-
-    /// <summary>Index of the alpha sample (the first extra sample), when there is one.</summary>
-    public int AlphaSample { get; private init; }
-
-    public int TileWidth { get; private init; }
-
-    public int TileHeight { get; private init; }
-
-    public byte[]? JpegTables { get; private init; }
-
-    /// <summary>The JPEG colour space the TIFF tags state (JPEG only).</summary>
-    public JpegColorSpace JpegColor { get; private init; }
-
-    /// <summary>A palette as 256 packed RGB triplets, 8 bits each.</summary>
-    public byte[]? Palette { get; private init; }
-
-    public bool IsJpeg => Compression == TiffCompression.Jpeg;
-
-    /// <summary>The layout tiles decode to natively: RGBA when the image has alpha, else RGB.</summary>
-    public PixelFormat NativeFormat => Alpha == AlphaKind.None ? PixelFormat.Rgb24 : PixelFormat.Rgba32;
-
-    /// <summary>True when a JPEG decodes straight to RGB/RGBA (no sample conversion step).</summary>
-    public bool JpegDecodesToPixels => IsJpeg && Photometric != TiffPhotometric.MinIsWhite && JpegColor != JpegColorSpace.Raw;
-
-    /// <summary>Bytes of one decoded chunk (a tile, or one plane of it when planar).</summary>
-    public int ChunkBytes => TileWidth * TileHeight * (Planar == 2 ? 1 : SamplesPerPixel);
-
-    public string CompressionName => TiffCompression.NameOf(Compression);
-
-    public static TileFormat For(TiffImage image)
+    public static TileEncoding For(TiffImage image, TileCodecRegistry codecs)
     {
         TiffDirectory dir = image.Directory;
         string path = image.Path;
         string where = dir.Name;
 
         int compression = image.Compression;
-        switch (compression)
-        {
-            case TiffCompression.None:
-            case TiffCompression.Lzw:
-            case TiffCompression.Jpeg:
-            case TiffCompression.AdobeDeflate:
-            case TiffCompression.Deflate:
-            case TiffCompression.Zstd:
-            case TiffCompression.ZstdLegacy:
-            case TiffCompression.PackBits:
-                break;
-            default:
-                throw new UnsupportedFormatException(path, where, $"compression {TiffCompression.NameOf(compression)} is not supported");
-        }
+        ITileCodec codec = codecs.Find(compression)
+            ?? throw new UnsupportedFormatException(path, where, $"compression {TiffCompression.NameOf(compression)} is not supported");
 
         int spp = image.SamplesPerPixel;
-        if (spp is < 1 or > MaxSamplesPerPixel)
+        if (spp is < 1 or > TileEncoding.MaxSamplesPerPixel)
         {
-            throw new UnsupportedFormatException(path, where, $"{spp} samples per pixel are not supported (1 to {MaxSamplesPerPixel})");
+            throw new UnsupportedFormatException(path, where, $"{spp} samples per pixel are not supported (1 to {TileEncoding.MaxSamplesPerPixel})");
         }
 
         long tileBytes = (long)image.Grid.TileWidth * image.Grid.TileHeight * spp;
@@ -187,32 +119,8 @@ internal sealed class TileFormat
             palette = ReadPalette(dir, path, where);
         }
 
-        JpegColorSpace jpegColor = JpegColorSpace.Raw;
-        byte[]? tables = null;
-        if (compression == TiffCompression.Jpeg)
-        {
-            if (planar == 2 && spp > 1)
-            {
-                throw new UnsupportedFormatException(path, where, "JPEG with separate sample planes is not supported");
-            }
-
-            if (photometric == TiffPhotometric.Palette)
-            {
-                throw new UnsupportedFormatException(path, where, "JPEG-compressed palette images are not supported");
-            }
-
-            tables = dir.GetBytes(TiffTag.JpegTables);
-            jpegColor = photometric switch
-            {
-                TiffPhotometric.YCbCr when spp == 3 => JpegColorSpace.YCbCr,
-                TiffPhotometric.Rgb when spp == 3 => JpegColorSpace.Rgb,
-                TiffPhotometric.MinIsBlack or TiffPhotometric.MinIsWhite when spp == 1 => JpegColorSpace.Gray,
-                TiffPhotometric.YCbCr => throw new UnsupportedFormatException(path, where, $"YCbCr JPEG with {spp} samples per pixel is not supported"),
-                _ => JpegColorSpace.Raw, // RGBA, grey + alpha: components passed through
-            };
-        }
-
-        return new TileFormat
+        byte[]? tables = compression == TiffCompression.Jpeg ? dir.GetBytes(TiffTag.JpegTables) : null;
+        var encoding = new TileEncoding
         {
             Compression = compression,
             Photometric = photometric,
@@ -224,9 +132,12 @@ internal sealed class TileFormat
             TileWidth = image.Grid.TileWidth,
             TileHeight = image.Grid.TileHeight,
             JpegTables = tables,
-            JpegColor = jpegColor,
             Palette = palette,
         };
+
+        // The codec's own acceptance rules (JPEG: no separate planes, no palette, YCbCr needs 3 samples).
+        string? refused = codec.Refuse(encoding);
+        return refused is null ? encoding : throw new UnsupportedFormatException(path, where, refused);
     }
 
     private static byte[] ReadPalette(TiffDirectory dir, string path, string where)

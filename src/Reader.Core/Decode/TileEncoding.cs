@@ -1,0 +1,116 @@
+using Reader.Core.Open;
+using Reader.Native.Jpeg;
+
+namespace Reader.Core.Decode;
+
+/// <summary>What the alpha sample of an image means.</summary>
+public enum AlphaKind
+{
+    /// <summary>No alpha sample (extra samples, if any, are ignored).</summary>
+    None,
+
+    /// <summary>Straight alpha.</summary>
+    Unassociated,
+
+    /// <summary>Premultiplied alpha.</summary>
+    Associated,
+}
+
+/// <summary>
+/// How the bytes of one image's tiles encode pixels, in TIFF's vocabulary (the lingua franca of slide
+/// formats): compression, photometric interpretation, samples, planes, predictor, JPEG tables, palette.
+/// A format driver states it per level; the codec registered for <see cref="Compression"/> decodes it.
+/// TIFF drivers check every tag when they build one, so an unsupported image is refused at open.
+/// </summary>
+public sealed record TileEncoding
+{
+    /// <summary>More samples than any slide format uses (RGB plus a few extra channels).</summary>
+    public const int MaxSamplesPerPixel = 16;
+
+    /// <summary>Compression code, TIFF numbering (<see cref="TileCompression"/>); other formats map theirs onto it.</summary>
+    public required int Compression { get; init; }
+
+    /// <summary>TIFF PhotometricInterpretation: 0 min-is-white, 1 min-is-black, 2 RGB, 3 palette, 6 YCbCr.</summary>
+    public int Photometric { get; init; } = TiffPhotometric.Rgb;
+
+    /// <summary>Samples per pixel (8 bits each).</summary>
+    public int SamplesPerPixel { get; init; } = 3;
+
+    /// <summary>1: samples interleaved (one chunk per tile); 2: one plane per sample (a chunk per sample).</summary>
+    public int Planar { get; init; } = 1;
+
+    /// <summary>TIFF predictor: 1 none, 2 horizontal differencing.</summary>
+    public int Predictor { get; init; } = 1;
+
+    /// <summary>What the first sample after the colour samples means.</summary>
+    public AlphaKind Alpha { get; init; }
+
+    /// <summary>Index of the alpha sample (the first extra sample), when there is one.</summary>
+    public int AlphaSample { get; init; } = 3;
+
+    /// <summary>Width of a stored tile (edge tiles are stored full size).</summary>
+    public required int TileWidth { get; init; }
+
+    /// <summary>Height of a stored tile.</summary>
+    public required int TileHeight { get; init; }
+
+    /// <summary>Shared JPEG tables (TIFF JPEGTables): quantisation and/or Huffman tables tiles may lack.</summary>
+    public byte[]? JpegTables { get; init; }
+
+    /// <summary>A palette as 256 packed RGB triplets, 8 bits each.</summary>
+    public byte[]? Palette { get; init; }
+
+    /// <summary>The layout tiles decode to natively: RGBA when the image has alpha, else RGB.</summary>
+    public PixelFormat NativeFormat => Alpha == AlphaKind.None ? PixelFormat.Rgb24 : PixelFormat.Rgba32;
+
+    /// <summary>Compressed chunks per tile: one, or one per sample plane.</summary>
+    public int ChunksPerTile => Planar == 2 ? SamplesPerPixel : 1;
+
+    /// <summary>Bytes of one decoded chunk (a tile, or one plane of it when planar).</summary>
+    public int ChunkBytes => TileWidth * TileHeight * (Planar == 2 ? 1 : SamplesPerPixel);
+
+    /// <summary>The compression's name ("JPEG", "deflate", ...).</summary>
+    public string CompressionName => TiffCompression.NameOf(Compression);
+
+    internal bool IsJpeg => Compression == TiffCompression.Jpeg;
+
+    /// <summary>The JPEG colour space the tags state: the TIFF photometric decides, never the JPEG's own guess (Aperio's RGB-coded tiles).</summary>
+    internal JpegColorSpace JpegColor => Photometric switch
+    {
+        TiffPhotometric.YCbCr when SamplesPerPixel == 3 => JpegColorSpace.YCbCr,
+        TiffPhotometric.Rgb when SamplesPerPixel == 3 => JpegColorSpace.Rgb,
+        TiffPhotometric.MinIsBlack or TiffPhotometric.MinIsWhite when SamplesPerPixel == 1 => JpegColorSpace.Gray,
+        _ => JpegColorSpace.Raw, // RGBA, grey + alpha: components passed through
+    };
+
+    /// <summary>True when a JPEG decodes straight to RGB/RGBA (no sample conversion step).</summary>
+    internal bool JpegDecodesToPixels => IsJpeg && Photometric != TiffPhotometric.MinIsWhite && JpegColor != JpegColorSpace.Raw;
+}
+
+/// <summary>Compression codes (TIFF numbering) of the codecs this reader registers, and the ones other formats map onto.</summary>
+public static class TileCompression
+{
+    /// <summary>Uncompressed samples.</summary>
+    public const int None = TiffCompression.None;
+
+    /// <summary>LZW.</summary>
+    public const int Lzw = TiffCompression.Lzw;
+
+    /// <summary>Baseline JPEG (TIFF technote 2).</summary>
+    public const int Jpeg = TiffCompression.Jpeg;
+
+    /// <summary>Deflate (zlib).</summary>
+    public const int Deflate = TiffCompression.AdobeDeflate;
+
+    /// <summary>Deflate, the older code.</summary>
+    public const int DeflateLegacy = TiffCompression.Deflate;
+
+    /// <summary>PackBits.</summary>
+    public const int PackBits = TiffCompression.PackBits;
+
+    /// <summary>Zstandard.</summary>
+    public const int Zstd = TiffCompression.Zstd;
+
+    /// <summary>Zstandard, the code some writers used before 50000.</summary>
+    public const int ZstdLegacy = TiffCompression.ZstdLegacy;
+}
