@@ -5,25 +5,25 @@ namespace Reader.Core.Decode.Jpeg;
 /// bodies are generic over these, so the CPU decoder and the GPU kernels run one
 /// implementation of the arithmetic (bit-exactness is proven once).
 /// </summary>
-public interface IByteView
+internal interface IByteView
 {
     byte this[int index] { get; set; }
 }
 
 /// <summary>Element access to 16-bit coefficients.</summary>
-public interface IShortView
+internal interface IShortView
 {
     short this[int index] { get; set; }
 }
 
 /// <summary>Element access to 32-bit integers (descriptors, tables, workspaces).</summary>
-public interface IIntView
+internal interface IIntView
 {
     int this[int index] { get; set; }
 }
 
 /// <summary>A byte array (with a base offset) as an <see cref="IByteView"/>; bounds-checked.</summary>
-public readonly struct ByteArrayView(byte[] array, int offset = 0) : IByteView
+internal readonly struct ByteArrayView(byte[] array, int offset = 0) : IByteView
 {
     public byte this[int index]
     {
@@ -33,7 +33,7 @@ public readonly struct ByteArrayView(byte[] array, int offset = 0) : IByteView
 }
 
 /// <summary>A short array as an <see cref="IShortView"/>; bounds-checked.</summary>
-public readonly struct ShortArrayView(short[] array, int offset = 0) : IShortView
+internal readonly struct ShortArrayView(short[] array, int offset = 0) : IShortView
 {
     public short this[int index]
     {
@@ -43,7 +43,7 @@ public readonly struct ShortArrayView(short[] array, int offset = 0) : IShortVie
 }
 
 /// <summary>An int array as an <see cref="IIntView"/>; bounds-checked.</summary>
-public readonly struct IntArrayView(int[] array, int offset = 0) : IIntView
+internal readonly struct IntArrayView(int[] array, int offset = 0) : IIntView
 {
     public int this[int index]
     {

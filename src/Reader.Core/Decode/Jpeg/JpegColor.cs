@@ -6,7 +6,7 @@ namespace Reader.Core.Decode.Jpeg;
 /// biases and edge replication at the image edges, which for TIFF are the tile edges),
 /// box replication for other integral ratios, and 16-bit fixed-point YCbCr to RGB (jdcolor.c).
 /// </summary>
-public static class JpegColor
+internal static class JpegColor
 {
     private const int ScaleBits = 16;
     private const int OneHalf = 1 << (ScaleBits - 1);
@@ -163,7 +163,7 @@ public static class JpegColor
 /// <param name="RatioV">Vertical upsampling ratio (max V / V).</param>
 /// <param name="Width">The component's sampled width (libjpeg's downsampled_width).</param>
 /// <param name="Height">The component's sampled height.</param>
-public readonly record struct ComponentGeometry(int PlaneBase, int Stride, int RatioH, int RatioV, int Width, int Height)
+internal readonly record struct ComponentGeometry(int PlaneBase, int Stride, int RatioH, int RatioV, int Width, int Height)
 {
     public static ComponentGeometry Of<TDesc>(TDesc desc, int c)
         where TDesc : struct, IIntView

@@ -8,7 +8,7 @@ namespace Reader.Core.Decode.Jpeg;
 /// land on coefficient 63) and is stricter where libjpeg would only warn (our native shim
 /// turns those warnings into errors too).
 /// </summary>
-public static class JpegEntropy
+internal static class JpegEntropy
 {
     public static int DecodeScan<TData, TDesc, THuff, TNatural, TCoef>(
         TData data, TDesc desc, THuff huff, int huffBase, TNatural natural, TCoef coef)

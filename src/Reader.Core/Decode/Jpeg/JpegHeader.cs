@@ -6,7 +6,7 @@ namespace Reader.Core.Decode.Jpeg;
 /// the int descriptor, quantization tables and derived Huffman tables the decode bodies read.
 /// Accepts baseline and extended-sequential 8-bit JPEG with one scan holding every component.
 /// </summary>
-public sealed class JpegHeader
+internal sealed class JpegHeader
 {
     /// <summary>Zig-zag index to natural (row-major) index.</summary>
     public static readonly int[] NaturalOrder =

@@ -6,7 +6,7 @@ namespace Reader.Core.Decode.Jpeg;
 /// as libjpeg-turbo's SIMD version does; the C version's range table only differs for
 /// values no valid stream produces.
 /// </summary>
-public static class JpegIdct
+internal static class JpegIdct
 {
     private const int ConstBits = 13;
     private const int Pass1Bits = 2;

@@ -4,7 +4,7 @@ namespace Reader.Core.Decode.Jpeg;
 /// The integer descriptor of one JPEG tile, filled on the host by <see cref="JpegHeader"/>
 /// and read by the decode bodies. A flat int layout so a GPU batch is one int buffer.
 /// </summary>
-public static class JpegLayout
+internal static class JpegLayout
 {
     public const int ComponentCount = 0;
     public const int ScanComponentCount = 1;
@@ -59,7 +59,7 @@ public static class JpegLayout
 }
 
 /// <summary>Results of the decode bodies; the host turns failures into exceptions.</summary>
-public static class JpegStatus
+internal static class JpegStatus
 {
     public const int Ok = 0;
     public const int BadHuffmanCode = 1;
@@ -85,7 +85,7 @@ public static class JpegStatus
 }
 
 /// <summary>The derived Huffman table layout (libjpeg's "derived table" with a 9-bit lookahead).</summary>
-public static class HuffmanLayout
+internal static class HuffmanLayout
 {
     public const int LookaheadBits = 9;
     public const int Lookahead = 0;                         // 512 entries: (length << 8) | symbol, 0 = longer code

@@ -7,7 +7,7 @@ namespace Reader.Core.Decode.Jpeg;
 /// output, built from the shared bodies (<see cref="JpegEntropy"/>, <see cref="JpegIdct"/>,
 /// <see cref="JpegColor"/>). Not thread-safe: one per thread, buffers reused across tiles.
 /// </summary>
-public sealed class ManagedJpegDecoder
+internal sealed class ManagedJpegDecoder
 {
     private static readonly int[] Natural = JpegHeader.NaturalOrder;
 
@@ -249,7 +249,7 @@ public sealed class ManagedJpegDecoder
 }
 
 /// <summary>How a managed JPEG decode ended.</summary>
-public enum JpegDecodeStatus
+internal enum JpegDecodeStatus
 {
     Ok,
     Corrupt,
