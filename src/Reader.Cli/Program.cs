@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Reader.Cli.Commands;
 using Reader.Core;
-using Reader.Native.OpenSlide;
+using Reader.Reference.OpenSlide;
 
 namespace Reader.Cli;
 

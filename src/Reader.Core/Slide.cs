@@ -184,9 +184,21 @@ public sealed class Slide : IDisposable
     /// <summary>
     /// Reads many <paramref name="width"/> x <paramref name="height"/> patches of <paramref name="level"/> in
     /// batches (N x H x W x C buffers) with several workers: the shape a training loader consumes. Batch
-    /// order and contents depend only on the locations and the seed, never on the worker count.
+    /// order and contents depend only on the locations and the seed, never on the worker count. Consume it
+    /// with <c>await foreach</c> (the primary form; <c>foreach</c> works too). Nothing is read until the
+    /// first MoveNext, and each enumeration reads the list afresh.
     /// </summary>
-    public PatchBatches ReadRegions(IReadOnlyList<PatchLocation> locations, int width, int height, int level = 0, BatchOptions? options = null)
+    /// <param name="locations">Each patch's top-left corner in level-0 coordinates.</param>
+    /// <param name="width">Patch width in pixels of <paramref name="level"/>.</param>
+    /// <param name="height">Patch height in pixels of <paramref name="level"/>.</param>
+    /// <param name="level">The pyramid level read.</param>
+    /// <param name="options">Workers, batch size, prefetch, shuffle, format (<see cref="BatchOptions.Default"/> when null).</param>
+    /// <param name="cancellationToken">
+    /// Stops the workers of every enumeration and releases pending batches; the enumeration then throws
+    /// <see cref="OperationCanceledException"/>. A token given to <c>GetAsyncEnumerator</c> (or
+    /// <c>WithCancellation</c>) works too: either one cancels.
+    /// </param>
+    public PatchBatches ReadRegions(IReadOnlyList<PatchLocation> locations, int width, int height, int level = 0, BatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(locations);
         options ??= BatchOptions.Default;
@@ -198,7 +210,7 @@ public sealed class Slide : IDisposable
         }
 
         var producer = new CpuPatchProducer(this, level, width, height, options.Format);
-        return new PatchBatches(new BatchPipeline<PatchBatch>(producer, locations, level, options));
+        return new PatchBatches(new BatchPipeline<PatchBatch>(producer, locations, level, options, cancellationToken));
     }
 
     /// <summary>The size of an associated image.</summary>

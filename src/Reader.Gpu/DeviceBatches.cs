@@ -3,10 +3,12 @@ using Reader.Core.Batch;
 namespace Reader.Gpu;
 
 /// <summary>
-/// The device batches of a patch list: enumerate synchronously or with await foreach; each enumeration
-/// reads the list afresh. Dispose every batch received; breaking out of the loop (or cancelling) stops
-/// the workers and returns every device buffer not yet handed out. Order and contents equal the CPU
-/// batches of <see cref="Reader.Core.Slide.ReadRegions"/> for the same locations and options.
+/// The device batches of a patch list. <see cref="IAsyncEnumerable{T}"/> is the primary form
+/// (<c>await foreach</c>: waiting for a batch blocks no thread); synchronous <c>foreach</c> works too.
+/// Each enumeration reads the list afresh and starts its workers on its first MoveNext, not before.
+/// Dispose every batch received; breaking out of the loop (or cancelling) stops the workers and returns
+/// every device buffer not yet handed out. Order and contents equal the CPU batches of
+/// <see cref="Reader.Core.Slide.ReadRegions"/> for the same locations and options.
 /// </summary>
 public sealed class DeviceBatches : IEnumerable<DeviceBatch>, IAsyncEnumerable<DeviceBatch>
 {
@@ -24,9 +26,14 @@ public sealed class DeviceBatches : IEnumerable<DeviceBatch>, IAsyncEnumerable<D
     /// <summary>The decoder (and through it the accelerator) the batches come from.</summary>
     public GpuDecoder Decoder { get; }
 
+    /// <summary>
+    /// Enumerates the batches asynchronously (the primary form). <paramref name="cancellationToken"/> is linked
+    /// with the token given to <see cref="GpuDecoder.ReadRegions"/>: either one cancels.
+    /// </summary>
+    public IAsyncEnumerator<DeviceBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default) => pipeline.GetAsyncEnumerator(cancellationToken);
+
+    /// <summary>Enumerates the batches synchronously, blocking while a batch is read; the call's token still cancels.</summary>
     public IEnumerator<DeviceBatch> GetEnumerator() => pipeline.GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-    public IAsyncEnumerator<DeviceBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default) => pipeline.GetAsyncEnumerator(cancellationToken);
 }

@@ -118,8 +118,11 @@ public sealed class GpuDecoder : IDisposable
     /// Reads <paramref name="width"/> x <paramref name="height"/> patches of <paramref name="level"/> in device
     /// batches with Reader.Core's batch pipeline (workers gather tiles concurrently; the kernels decode each
     /// batch as a whole). Order and contents equal <see cref="Slide.ReadRegions"/> for the same options.
+    /// Consume it with <c>await foreach</c> (the primary form; <c>foreach</c> works too); nothing is read
+    /// until the first MoveNext. <paramref name="cancellationToken"/> stops the workers of every enumeration
+    /// and returns pending device buffers; a token given to <c>GetAsyncEnumerator</c> works too.
     /// </summary>
-    public DeviceBatches ReadRegions(Slide slide, IReadOnlyList<PatchLocation> locations, int width, int height, int level = 0, BatchOptions? options = null)
+    public DeviceBatches ReadRegions(Slide slide, IReadOnlyList<PatchLocation> locations, int width, int height, int level = 0, BatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(slide);
         ArgumentNullException.ThrowIfNull(locations);
@@ -128,7 +131,7 @@ public sealed class GpuDecoder : IDisposable
         LevelSource source = slide.CheckedLevel(level, width, height, options.Format);
         var gatherer = new TileGatherer(source, options.Format);
         var producer = new GpuPatchProducer(device, executor, source, gatherer, width, height, options.BatchSize, slide.Options.Fill);
-        return new DeviceBatches(new BatchPipeline<DeviceBatch>(producer, locations, level, options), this);
+        return new DeviceBatches(new BatchPipeline<DeviceBatch>(producer, locations, level, options, cancellationToken), this);
     }
 
     /// <summary>The decoder holds nothing of its own: the accelerator, kernels and pools live for the process.</summary>

@@ -7,8 +7,8 @@ using Reader.Core;
 using Reader.Core.Batch;
 using Reader.Gpu;
 using Reader.Native;
-using Reader.Native.OpenSlide;
-using Reader.Native.Reference;
+using Reader.Reference;
+using Reader.Reference.OpenSlide;
 
 namespace Reader.Bench.GpuStudy;
 

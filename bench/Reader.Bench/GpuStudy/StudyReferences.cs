@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Reader.Native.OpenSlide;
+using Reader.Reference.OpenSlide;
 
 namespace Reader.Bench.GpuStudy;
 

@@ -2,7 +2,7 @@ using Reader.Core;
 using Reader.Core.Sources;
 using Reader.Core.Formats;
 using Reader.Core.Open;
-using Reader.Native.Reference;
+using Reader.Reference;
 
 namespace Reader.Bench;
 

@@ -139,7 +139,7 @@ internal static class SweepRunner
     {
         if (config.Mode == ParallelMode.RawDecode)
         {
-            return Reader.Native.Reference.TurboJpeg.IsAvailable ? null : Reader.Native.Reference.TurboJpeg.UnavailableReason;
+            return Reader.Reference.TurboJpeg.IsAvailable ? null : Reader.Reference.TurboJpeg.UnavailableReason;
         }
 
         return BackendRegistry.Get(config.Backend).UnavailableReason;

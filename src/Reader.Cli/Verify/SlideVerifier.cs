@@ -1,6 +1,6 @@
 using System.Globalization;
 using Reader.Core;
-using Reader.Native.OpenSlide;
+using Reader.Reference.OpenSlide;
 
 namespace Reader.Cli.Verify;
 

@@ -1,6 +1,9 @@
 namespace Reader.Core.Batch;
 
-/// <summary>How <see cref="Slide.ReadRegions"/> reads a list of patches.</summary>
+/// <summary>
+/// How <see cref="Slide.ReadRegions"/> reads a list of patches. Cancellation is not an option: it is
+/// the call's <c>cancellationToken</c> parameter (or the enumerator's token).
+/// </summary>
 public sealed record BatchOptions
 {
     /// <summary>Threads reading patches (default: the core count).</summary>
@@ -23,9 +26,6 @@ public sealed record BatchOptions
 
     /// <summary>Pixel layout of the batch (default RGB).</summary>
     public PixelFormat Format { get; init; } = PixelFormat.Rgb24;
-
-    /// <summary>Stops the workers; pending batches are released.</summary>
-    public CancellationToken CancellationToken { get; init; }
 
     /// <summary>The defaults.</summary>
     public static BatchOptions Default { get; } = new();

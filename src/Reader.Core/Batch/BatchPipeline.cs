@@ -25,7 +25,8 @@ internal abstract class BatchProducer<TBatch>
 /// <summary>
 /// Reads a patch list in batches with N workers: workers take patches in order, at most
 /// <see cref="BatchOptions.Prefetch"/> batches ahead of the consumer; batches reach the consumer
-/// in order, so contents and order depend on the seed only, never on the worker count.
+/// in order, so contents and order depend on the seed only, never on the worker count. Each
+/// enumeration starts its workers on its first MoveNext, not before (the enumerators are iterators).
 /// </summary>
 internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumerable<TBatch>
     where TBatch : class
@@ -34,8 +35,10 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
     private readonly PatchLocation[] order;
     private readonly BatchOptions options;
     private readonly int level;
+    private readonly CancellationToken callToken;
 
-    public BatchPipeline(BatchProducer<TBatch> producer, IReadOnlyList<PatchLocation> locations, int level, BatchOptions options)
+    // cancellationToken is the call's: it stops every enumeration, linked with each enumerator's own token.
+    public BatchPipeline(BatchProducer<TBatch> producer, IReadOnlyList<PatchLocation> locations, int level, BatchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Workers, 1, nameof(options));
@@ -43,6 +46,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
         this.producer = producer;
         this.options = options;
         this.level = level;
+        callToken = cancellationToken;
         order = [.. locations];
         if (options.Shuffle)
         {
@@ -60,7 +64,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
 
     public async IAsyncEnumerator<TBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        using var run = new Run(this, CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, cancellationToken));
+        using var run = new Run(this, CancellationTokenSource.CreateLinkedTokenSource(callToken, cancellationToken));
         for (int b = 0; b < BatchCount; b++)
         {
             TBatch batch = await run.TakeAsync(b).ConfigureAwait(false);
@@ -70,7 +74,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
 
     public IEnumerator<TBatch> GetEnumerator()
     {
-        using var run = new Run(this, CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken));
+        using var run = new Run(this, CancellationTokenSource.CreateLinkedTokenSource(callToken));
         for (int b = 0; b < BatchCount; b++)
         {
             yield return run.TakeAsync(b).AsTask().GetAwaiter().GetResult();

@@ -1,12 +1,15 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace Reader.Core.Batch;
 
 /// <summary>
 /// A batch of patches in one contiguous N x H x W x C buffer (C = 3 or 4), rented from a pool
-/// and returned when the batch is disposed: dispose every batch you receive.
+/// and returned when the batch is disposed: dispose every batch you receive. The batch is the
+/// <see cref="IMemoryOwner{T}"/> of its <see cref="Data"/>, so it can be handed, with ownership,
+/// to APIs that take one.
 /// </summary>
-public sealed class PatchBatch : IDisposable
+public sealed class PatchBatch : IMemoryOwner<byte>
 {
     private byte[]? buffer;
 
@@ -53,6 +56,9 @@ public sealed class PatchBatch : IDisposable
             return buffer.AsMemory(0, Count * PatchBytes);
         }
     }
+
+    /// <summary>The same memory as <see cref="Data"/>; throws <see cref="ObjectDisposedException"/> once disposed.</summary>
+    Memory<byte> IMemoryOwner<byte>.Memory => Data;
 
     /// <summary>Patch <paramref name="i"/>.</summary>
     public Span<byte> Patch(int i)

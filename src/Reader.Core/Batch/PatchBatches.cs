@@ -1,9 +1,11 @@
 namespace Reader.Core.Batch;
 
 /// <summary>
-/// The batches of a patch list: enumerate synchronously or with await foreach. Each enumeration
-/// reads the list afresh. Dispose every batch received; breaking out of the loop (or cancelling)
-/// stops the workers and returns every buffer not yet handed out.
+/// The batches of a patch list. <see cref="IAsyncEnumerable{T}"/> is the primary form
+/// (<c>await foreach</c>: waiting for a batch blocks no thread); synchronous <c>foreach</c> works too.
+/// Each enumeration reads the list afresh and starts its workers on its first MoveNext, not before.
+/// Dispose every batch received; breaking out of the loop (or cancelling) stops the workers and
+/// returns every buffer not yet handed out.
 /// </summary>
 public sealed class PatchBatches : IEnumerable<PatchBatch>, IAsyncEnumerable<PatchBatch>
 {
@@ -17,11 +19,16 @@ public sealed class PatchBatches : IEnumerable<PatchBatch>, IAsyncEnumerable<Pat
     /// <summary>Batches this list yields.</summary>
     public int BatchCount => pipeline.BatchCount;
 
+    /// <summary>
+    /// Enumerates the batches asynchronously (the primary form). <paramref name="cancellationToken"/> is linked
+    /// with the token given to <see cref="Slide.ReadRegions"/>: either one cancels.
+    /// </summary>
+    public IAsyncEnumerator<PatchBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default) => pipeline.GetAsyncEnumerator(cancellationToken);
+
+    /// <summary>Enumerates the batches synchronously, blocking while a batch is read; the call's token still cancels.</summary>
     public IEnumerator<PatchBatch> GetEnumerator() => pipeline.GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-    public IAsyncEnumerator<PatchBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default) => pipeline.GetAsyncEnumerator(cancellationToken);
 }
 
 /// <summary>The CPU producer: every patch is a <see cref="Slide.ReadRegion(long, long, int, int, int, Span{byte}, PixelFormat)"/>.</summary>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Reader.Core;
-using Reader.Native.OpenSlide;
+using Reader.Reference.OpenSlide;
 using Reader.SlideWriter;
 using Reader.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Reader.Core;
-using Reader.Native.OpenSlide;
+using Reader.Reference.OpenSlide;
 using Reader.SlideWriter;
 using Reader.Tests.Infrastructure;
 using Reader.Tests.Read;

@@ -1,8 +1,8 @@
 using Reader.Core.Decode.Jpeg;
 using Reader.Native;
 using Reader.Native.Jpeg;
+using Reader.Reference;
 using Reader.SlideWriter;
-using Reader.Native.Reference;
 using Reader.Tests.Infrastructure;
 
 namespace Reader.Tests.Decode;

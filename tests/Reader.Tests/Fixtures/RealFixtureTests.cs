@@ -1,6 +1,6 @@
 using Reader.Core;
 using Reader.Native;
-using Reader.Native.Reference;
+using Reader.Reference;
 using Reader.Tests.Infrastructure;
 using Reader.Tests.Read;
 

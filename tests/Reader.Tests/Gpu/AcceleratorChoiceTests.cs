@@ -99,7 +99,7 @@ public class AcceleratorChoiceTests
     [Fact]
     public void Wsi_verify_with_the_gpu_backend_matches_OpenSlide()
     {
-        Assert.SkipUnless(Reader.Native.OpenSlide.OpenSlideImage.IsAvailable, "OpenSlide is unavailable: " + Reader.Native.OpenSlide.OpenSlideImage.UnavailableReason);
+        Assert.SkipUnless(Reader.Reference.OpenSlide.OpenSlideImage.IsAvailable, "OpenSlide is unavailable: " + Reader.Reference.OpenSlide.OpenSlideImage.UnavailableReason);
         string slide = TestSlides.Get(new SyntheticSlideSpec { Width = 400, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, Quality = 85 });
         var env = new Dictionary<string, string> { [GpuReaderOptions.AcceleratorVariable] = "cpu" };
         Programs.Result r = Programs.Run("wsi.dll", env, "verify", slide, "--regions", "3", "--backend", "gpu");

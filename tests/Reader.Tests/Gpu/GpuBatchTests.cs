@@ -56,7 +56,7 @@ public class GpuBatchTests
         byte[] cpu = GpuTestSupport.CpuBatches(slide, locations, 50, 30, 0, options);
         using var all = new MemoryStream();
         int batches = 0;
-        await foreach (DeviceBatch batch in slide.ReadRegionsOnDevice(locations, 50, 30, 0, options, GpuTestSupport.Cpu))
+        await foreach (DeviceBatch batch in slide.ReadRegionsOnDevice(locations, 50, 30, 0, options, GpuTestSupport.Cpu, TestContext.Current.CancellationToken))
         {
             using (batch)
             {
@@ -111,7 +111,7 @@ public class GpuBatchTests
         long baseline = GpuDecoder.OutstandingDeviceBuffers;
         var locations = Enumerable.Range(0, 12).Select(i => new PatchLocation(i * 40, i * 30)).ToList();
         var options = new BatchOptions { BatchSize = 2, Prefetch = 3, Workers = 2 };
-        foreach (DeviceBatch batch in GpuTestSupport.Decoder.ReadRegions(slide, locations, 32, 32, 0, options))
+        foreach (DeviceBatch batch in GpuTestSupport.Decoder.ReadRegions(slide, locations, 32, 32, 0, options, TestContext.Current.CancellationToken))
         {
             Assert.True(GpuDecoder.OutstandingDeviceBuffers > baseline);
             batch.Dispose();
@@ -136,6 +136,84 @@ public class GpuBatchTests
     }
 
     [Fact]
+    public void Cancellation_through_the_call_stops_and_returns_every_device_buffer()
+    {
+        using Slide slide = GpuTestSupport.OpenNative(TestSlides.Get(Spec));
+        long baseline = GpuDecoder.OutstandingDeviceBuffers;
+        using var cts = new CancellationTokenSource();
+        int received = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            foreach (DeviceBatch batch in GpuTestSupport.Decoder.ReadRegions(slide, Diagonal(40), 32, 32, 0, new BatchOptions { BatchSize = 2, Workers = 2, Prefetch = 3 }, cts.Token))
+            {
+                using (batch)
+                {
+                    if (++received == 2)
+                    {
+                        cts.Cancel();
+                    }
+                }
+            }
+        });
+        Assert.Equal(2, received);
+        Assert.Equal(baseline, GpuDecoder.OutstandingDeviceBuffers);
+    }
+
+    [Fact]
+    public async Task Cancellation_through_the_enumerator_token_stops_and_returns_every_device_buffer()
+    {
+        using Slide slide = GpuTestSupport.OpenNative(TestSlides.Get(Spec));
+        long baseline = GpuDecoder.OutstandingDeviceBuffers;
+        using var cts = new CancellationTokenSource();
+        int received = 0;
+        DeviceBatches batches = slide.ReadRegionsOnDevice(Diagonal(40), 32, 32, 0, new BatchOptions { BatchSize = 2, Workers = 2, Prefetch = 3 }, GpuTestSupport.Cpu, TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (DeviceBatch batch in batches.WithCancellation(cts.Token))
+            {
+                using (batch)
+                {
+                    if (++received == 2)
+                    {
+                        await cts.CancelAsync();
+                    }
+                }
+            }
+        });
+        Assert.Equal(2, received);
+        Assert.Equal(baseline, GpuDecoder.OutstandingDeviceBuffers);
+    }
+
+    [Fact]
+    public async Task No_worker_starts_before_the_first_MoveNext()
+    {
+        // Eager workers would complete the first Prefetch batches, each holding a device buffer, while we wait.
+        using Slide slide = GpuTestSupport.OpenNative(TestSlides.Get(Spec));
+        long baseline = GpuDecoder.OutstandingDeviceBuffers;
+        DeviceBatches batches = GpuTestSupport.Decoder.ReadRegions(slide, Diagonal(12), 32, 32, 0, new BatchOptions { BatchSize = 2, Workers = 2, Prefetch = 3 }, TestContext.Current.CancellationToken);
+        await using (IAsyncEnumerator<DeviceBatch> async = batches.GetAsyncEnumerator(TestContext.Current.CancellationToken))
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            Assert.Equal(baseline, GpuDecoder.OutstandingDeviceBuffers);
+            Assert.True(await async.MoveNextAsync());
+            using DeviceBatch first = async.Current;
+            Assert.Equal(2, first.Count);
+            Assert.True(GpuDecoder.OutstandingDeviceBuffers > baseline);
+        }
+
+        Assert.Equal(baseline, GpuDecoder.OutstandingDeviceBuffers);
+        using (IEnumerator<DeviceBatch> sync = batches.GetEnumerator())
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            Assert.Equal(baseline, GpuDecoder.OutstandingDeviceBuffers);
+            Assert.True(sync.MoveNext());
+            sync.Current.Dispose();
+        }
+
+        Assert.Equal(baseline, GpuDecoder.OutstandingDeviceBuffers);
+    }
+
+    [Fact]
     public void An_undecodable_tile_names_its_first_patch_after_the_batches_before_it()
     {
         string path = SlideSurgery.WithCorruptTile(TestSlides.Get(Spec), 0, 3, 2); // level pixels (384..511, 256..383)
@@ -145,7 +223,7 @@ public class GpuBatchTests
         int delivered = 0;
         var e = Assert.Throws<PatchReadException>(() =>
         {
-            foreach (DeviceBatch batch in GpuTestSupport.Decoder.ReadRegions(slide, locations, 64, 64, 0, new BatchOptions { BatchSize = 3, Workers = 2 }))
+            foreach (DeviceBatch batch in GpuTestSupport.Decoder.ReadRegions(slide, locations, 64, 64, 0, new BatchOptions { BatchSize = 3, Workers = 2 }, TestContext.Current.CancellationToken))
             {
                 using (batch)
                 {
@@ -162,4 +240,6 @@ public class GpuBatchTests
         Assert.Contains("tile (3, 2)", inner.Where, StringComparison.Ordinal);
         Assert.Equal(baseline, GpuDecoder.OutstandingDeviceBuffers);
     }
+
+    private static List<PatchLocation> Diagonal(int count) => [.. Enumerable.Range(0, count).Select(i => new PatchLocation(i * 13 % 560, i * 9 % 380))];
 }

@@ -88,7 +88,7 @@ public class GpuFallbackTests
         // The same through the batch API: the tile's status sent it to the CPU, which failed too.
         var batchError = Assert.Throws<PatchReadException>(() =>
         {
-            foreach (DeviceBatch batch in GpuTestSupport.Decoder.ReadRegions(slide, [new PatchLocation(70, 70)], 32, 32))
+            foreach (DeviceBatch batch in GpuTestSupport.Decoder.ReadRegions(slide, [new PatchLocation(70, 70)], 32, 32, cancellationToken: TestContext.Current.CancellationToken))
             {
                 batch.Dispose();
             }

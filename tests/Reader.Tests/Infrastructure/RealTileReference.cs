@@ -1,8 +1,8 @@
-using Reader.Native.Reference;
 using Reader.Core;
 using Reader.Core.Sources;
 using Reader.Core.Formats;
 using Reader.Core.Open;
+using Reader.Reference;
 
 namespace Reader.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
-using Reader.Native.Reference;
 using Reader.Core;
+using Reader.Reference;
 using Reader.SlideWriter;
 
 namespace Reader.Tests.Infrastructure;

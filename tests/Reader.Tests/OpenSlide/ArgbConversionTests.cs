@@ -1,4 +1,4 @@
-using Reader.Native.OpenSlide;
+using Reader.Reference.OpenSlide;
 
 namespace Reader.Tests.OpenSlide;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Reader.Native.OpenSlide;
+using Reader.Reference.OpenSlide;
 using Reader.Tests.Infrastructure;
 
 namespace Reader.Tests.OpenSlide;

@@ -1,7 +1,7 @@
 using Reader.Core;
 using Reader.Native;
+using Reader.Reference;
 using Reader.SlideWriter;
-using Reader.Native.Reference;
 using Reader.Tests.Infrastructure;
 
 namespace Reader.Tests.Read;

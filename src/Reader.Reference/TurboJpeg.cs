@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Reader.Native.Reference;
+namespace Reader.Reference;
 
 /// <summary>
 /// libjpeg-turbo's own TurboJPEG API: the independent reference tests compare our decoders
@@ -10,16 +10,17 @@ namespace Reader.Native.Reference;
 /// </summary>
 public static unsafe partial class TurboJpeg
 {
-    private const string Library = "libturbojpeg.so.0";
+    private const string Library = ReferenceLibraries.TurboJpeg;
     public const int PixelRgb = 0;
     public const int PixelGray = 6;
     public const int PixelRgba = 7;
     public const int PixelCmyk = 11;
 
-    public static bool IsAvailable { get; } = NativeLibrary.TryLoad(Library, out _);
+    /// <summary>True when libturbojpeg loaded (see <see cref="UnavailableReason"/> otherwise).</summary>
+    public static bool IsAvailable { get; } = ReferenceLibraries.TryLoadTurboJpeg(out _);
 
     /// <summary>A reusable decompressor handle for timing loops (release with <see cref="DestroyHandle"/>).</summary>
-    public static IntPtr CreateHandle() => tjInitDecompress();
+    public static IntPtr CreateHandle() => InitDecompress();
 
     public static void DestroyHandle(IntPtr handle) => _ = tjDestroy(handle);
 
@@ -34,7 +35,9 @@ public static unsafe partial class TurboJpeg
         }
     }
 
-    public static string UnavailableReason => "libturbojpeg.so.0 is not installed (Debian package libturbojpeg0; ./build.sh setup installs it)";
+    public static string UnavailableReason =>
+        $"libturbojpeg was not found (tried {string.Join(", ", ReferenceLibraries.TurboJpegNames)}; "
+        + "set WSI_TURBOJPEG_LIBRARY, or install it: Debian package libturbojpeg0, ./build.sh setup)";
 
     /// <summary>Joins JPEGTables and an abbreviated tile into one complete stream.</summary>
     public static byte[] Splice(byte[]? tables, ReadOnlySpan<byte> tile)
@@ -53,7 +56,7 @@ public static unsafe partial class TurboJpeg
     /// <summary>Decodes with default flags (ISLOW, fancy upsampling) to <paramref name="pixelFormat"/>.</summary>
     public static byte[] Decode(byte[] jpeg, int pixelFormat, out int width, out int height)
     {
-        IntPtr h = tjInitDecompress();
+        IntPtr h = InitDecompress();
         try
         {
             fixed (byte* p = jpeg)
@@ -85,7 +88,7 @@ public static unsafe partial class TurboJpeg
     /// <summary>The raw (not colour-converted) component planes of a 3-component 4:4:4 JPEG, interleaved.</summary>
     public static byte[] DecodeRawInterleaved(byte[] jpeg, out int width, out int height)
     {
-        IntPtr h = tjInitDecompress();
+        IntPtr h = InitDecompress();
         try
         {
             fixed (byte* p = jpeg)
@@ -127,6 +130,13 @@ public static unsafe partial class TurboJpeg
         {
             _ = tjDestroy(h);
         }
+    }
+
+    // Every handle comes from here, so the resolver is registered before the first P/Invoke binds.
+    private static IntPtr InitDecompress()
+    {
+        ReferenceLibraries.EnsureRegistered();
+        return tjInitDecompress();
     }
 
     private static string Error(IntPtr h) => Marshal.PtrToStringUTF8(tjGetErrorStr2(h)) ?? "?";

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>Owns an <c>openslide_cache_t*</c> (OpenSlide 4.0); releasing it calls <c>openslide_cache_release</c>.</summary>
 internal sealed class OpenSlideCacheHandle : SafeHandle

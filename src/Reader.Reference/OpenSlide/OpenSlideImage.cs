@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>
 /// A slide opened by libopenslide: a thin binding over its C API. Thread-safe: any number of
@@ -44,8 +44,8 @@ public sealed class OpenSlideImage : IDisposable
     /// <summary>True when the loaded OpenSlide has the 4.0 ICC profile API (<see cref="ReadIccProfile"/>, <see cref="ReadAssociatedImageIccProfile"/>).</summary>
     public static bool SupportsIcc => OpenSlideLibrary.SupportsIcc;
 
-    /// <summary>True once the native handle has been closed (tests: after Dispose and the last call in progress).</summary>
-    internal bool IsClosed => handle.IsClosed;
+    /// <summary>True once <c>openslide_close</c> has run: after <see cref="Dispose"/>, once the last call in progress has left.</summary>
+    public bool IsClosed => handle.IsClosed;
 
     /// <summary>The path the slide was opened with.</summary>
     public string FilePath { get; }

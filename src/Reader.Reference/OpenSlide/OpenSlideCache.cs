@@ -1,4 +1,4 @@
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>
 /// An OpenSlide 4.0 tile cache (<c>openslide_cache_t</c>) that several slides can share through

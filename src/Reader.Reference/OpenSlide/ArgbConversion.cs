@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>
 /// The one place where OpenSlide's pixels are converted: premultiplied ARGB, one native-endian

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>
 /// The OpenSlide C API (openslide.h), one to one. Strings handed to OpenSlide are UTF-8; strings
@@ -63,27 +63,27 @@ internal static unsafe partial class OpenSlideMethods
     ];
 
     /// <summary><c>const char *openslide_detect_vendor(const char *filename)</c>; NULL when not recognised.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = DetectVendorName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = DetectVendorName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr DetectVendor(string filename);
 
     /// <summary><c>openslide_t *openslide_open(const char *filename)</c>; NULL when not recognised, else a handle, possibly in error state.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = OpenName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = OpenName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr Open(string filename);
 
     /// <summary><c>int32_t openslide_get_level_count(openslide_t *osr)</c>; -1 on error.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetLevelCountName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetLevelCountName)]
     internal static partial int GetLevelCount(IntPtr osr);
 
     /// <summary><c>void openslide_get_level_dimensions(openslide_t *osr, int32_t level, int64_t *w, int64_t *h)</c>; -1 on error or a bad level.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetLevelDimensionsName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetLevelDimensionsName)]
     internal static partial void GetLevelDimensions(IntPtr osr, int level, out long width, out long height);
 
     /// <summary><c>double openslide_get_level_downsample(openslide_t *osr, int32_t level)</c>; -1.0 on error or a bad level.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetLevelDownsampleName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetLevelDownsampleName)]
     internal static partial double GetLevelDownsample(IntPtr osr, int level);
 
     /// <summary><c>int32_t openslide_get_best_level_for_downsample(openslide_t *osr, double downsample)</c>; -1 on error.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetBestLevelForDownsampleName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetBestLevelForDownsampleName)]
     internal static partial int GetBestLevelForDownsample(IntPtr osr, double downsample);
 
     /// <summary>
@@ -91,67 +91,67 @@ internal static unsafe partial class OpenSlideMethods
     /// premultiplied ARGB, native-endian, <paramref name="x"/> and <paramref name="y"/> in level-0 coordinates.
     /// A negative size puts the handle into its (terminal) error state.
     /// </summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = ReadRegionName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = ReadRegionName)]
     internal static partial void ReadRegion(IntPtr osr, uint* destination, long x, long y, int level, long width, long height);
 
     /// <summary><c>void openslide_close(openslide_t *osr)</c>; no other thread may be inside a call.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = CloseName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = CloseName)]
     internal static partial void Close(IntPtr osr);
 
     /// <summary><c>const char *openslide_get_error(openslide_t *osr)</c>; NULL while healthy.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetErrorName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetErrorName)]
     internal static partial IntPtr GetError(IntPtr osr);
 
     /// <summary><c>const char * const *openslide_get_property_names(openslide_t *osr)</c>: NULL-terminated.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetPropertyNamesName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetPropertyNamesName)]
     internal static partial byte** GetPropertyNames(IntPtr osr);
 
     /// <summary><c>const char *openslide_get_property_value(openslide_t *osr, const char *name)</c>; NULL when absent.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetPropertyValueName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetPropertyValueName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr GetPropertyValue(IntPtr osr, string name);
 
     /// <summary><c>const char * const *openslide_get_associated_image_names(openslide_t *osr)</c>: NULL-terminated.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetAssociatedImageNamesName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetAssociatedImageNamesName)]
     internal static partial byte** GetAssociatedImageNames(IntPtr osr);
 
     /// <summary><c>void openslide_get_associated_image_dimensions(openslide_t *osr, const char *name, int64_t *w, int64_t *h)</c>; -1 when absent.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetAssociatedImageDimensionsName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetAssociatedImageDimensionsName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void GetAssociatedImageDimensions(IntPtr osr, string name, out long width, out long height);
 
     /// <summary><c>void openslide_read_associated_image(openslide_t *osr, const char *name, uint32_t *dest)</c>: premultiplied ARGB.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = ReadAssociatedImageName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = ReadAssociatedImageName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void ReadAssociatedImage(IntPtr osr, string name, uint* destination);
 
     /// <summary><c>const char *openslide_get_version(void)</c>.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetVersionName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetVersionName)]
     internal static partial IntPtr GetVersion();
 
     /// <summary>OpenSlide 4.0: <c>openslide_cache_t *openslide_cache_create(size_t capacity)</c>.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = CacheCreateName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = CacheCreateName)]
     internal static partial IntPtr CacheCreate(nuint capacity);
 
     /// <summary>OpenSlide 4.0: <c>void openslide_set_cache(openslide_t *osr, openslide_cache_t *cache)</c>; the slide keeps its own reference.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = SetCacheName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = SetCacheName)]
     internal static partial void SetCache(IntPtr osr, IntPtr cache);
 
     /// <summary>OpenSlide 4.0: <c>void openslide_cache_release(openslide_cache_t *cache)</c>.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = CacheReleaseName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = CacheReleaseName)]
     internal static partial void CacheRelease(IntPtr cache);
 
     /// <summary>OpenSlide 4.0: <c>int64_t openslide_get_icc_profile_size(openslide_t *osr)</c>; 0 when none, -1 on error.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetIccProfileSizeName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetIccProfileSizeName)]
     internal static partial long GetIccProfileSize(IntPtr osr);
 
     /// <summary>OpenSlide 4.0: <c>void openslide_read_icc_profile(openslide_t *osr, void *dest)</c>.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = ReadIccProfileName)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = ReadIccProfileName)]
     internal static partial void ReadIccProfile(IntPtr osr, byte* destination);
 
     /// <summary>OpenSlide 4.0: <c>int64_t openslide_get_associated_image_icc_profile_size(openslide_t *osr, const char *name)</c>.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = GetAssociatedImageIccProfileSizeName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = GetAssociatedImageIccProfileSizeName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial long GetAssociatedImageIccProfileSize(IntPtr osr, string name);
 
     /// <summary>OpenSlide 4.0: <c>void openslide_read_associated_image_icc_profile(openslide_t *osr, const char *name, void *dest)</c>.</summary>
-    [LibraryImport(NativeLibraries.OpenSlide, EntryPoint = ReadAssociatedImageIccProfileName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(ReferenceLibraries.OpenSlide, EntryPoint = ReadAssociatedImageIccProfileName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void ReadAssociatedImageIccProfile(IntPtr osr, string name, byte* destination);
 
     /// <summary>Copies a NULL-terminated <c>const char * const *</c> array owned by OpenSlide.</summary>

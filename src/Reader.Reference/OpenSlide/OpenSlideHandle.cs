@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>
 /// Owns an <c>openslide_t*</c>; releasing it calls <c>openslide_close</c>. Every call on the

@@ -1,4 +1,4 @@
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>
 /// OpenSlide refused a file or failed on it. For a slide, the message names the file and carries

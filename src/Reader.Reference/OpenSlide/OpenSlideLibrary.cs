@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Reader.Native.OpenSlide;
+namespace Reader.Reference.OpenSlide;
 
 /// <summary>
 /// Loads libopenslide once and probes its exports, so that no call ever reaches a missing entry
@@ -57,10 +57,10 @@ internal static class OpenSlideLibrary
 
     private static State Probe()
     {
-        if (!NativeLibraries.TryLoadOpenSlide(out IntPtr library))
+        if (!ReferenceLibraries.TryLoadOpenSlide(out IntPtr library))
         {
             return State.Missing(
-                $"libopenslide was not found (tried {string.Join(", ", NativeLibraries.OpenSlideNames)}; "
+                $"libopenslide was not found (tried {string.Join(", ", ReferenceLibraries.OpenSlideNames)}; "
                 + "set WSI_OPENSLIDE_LIBRARY, or install it: Debian package libopenslide0, ./build.sh setup)");
         }
 
