@@ -4,7 +4,7 @@ using Reader.Core.Decode.Jpeg;
 namespace Reader.Gpu.Views;
 
 /// <summary>An ILGPU <see cref="ArrayView{T}"/> of bytes as the JPEG bodies' <see cref="IByteView"/> (in kernels, and on CPU-accelerator memory from host code).</summary>
-public readonly struct DeviceBytes : IByteView
+internal readonly struct DeviceBytes : IByteView
 {
     private readonly ArrayView<byte> view;
 

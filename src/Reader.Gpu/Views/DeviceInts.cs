@@ -4,7 +4,7 @@ using Reader.Core.Decode.Jpeg;
 namespace Reader.Gpu.Views;
 
 /// <summary>An ILGPU <see cref="ArrayView{T}"/> of ints (descriptors, tables, workspaces) as <see cref="IIntView"/>.</summary>
-public readonly struct DeviceInts : IIntView
+internal readonly struct DeviceInts : IIntView
 {
     private readonly ArrayView<int> view;
 

@@ -4,7 +4,7 @@ using Reader.Core.Decode.Jpeg;
 namespace Reader.Gpu.Views;
 
 /// <summary>An ILGPU <see cref="ArrayView{T}"/> of 16-bit coefficients as <see cref="IShortView"/>.</summary>
-public readonly struct DeviceShorts : IShortView
+internal readonly struct DeviceShorts : IShortView
 {
     private readonly ArrayView<short> view;
 

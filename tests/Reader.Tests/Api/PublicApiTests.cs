@@ -9,7 +9,7 @@ namespace Reader.Tests.Api;
 /// </summary>
 public sealed class PublicApiTests
 {
-    public static TheoryData<string> Assemblies => ["Reader.Core", "Reader.Gpu", "Reader.Native"];
+    public static TheoryData<string> Assemblies => ["Reader.Core", "Reader.Gpu", "Reader.Native", "Reader.Reference"];
 
     [Theory]
     [MemberData(nameof(Assemblies))]
