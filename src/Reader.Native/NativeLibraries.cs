@@ -47,7 +47,8 @@ public static class NativeLibraries
         yield return file;
     }
 
-    private static IntPtr LoadFirst(IEnumerable<string> candidates, Assembly assembly, DllImportSearchPath? searchPath)
+    /// <summary>Loads the first candidate that loads: rooted paths as files, bare names through the runtime's probing.</summary>
+    internal static IntPtr LoadFirst(IEnumerable<string> candidates, Assembly assembly, DllImportSearchPath? searchPath)
     {
         foreach (string candidate in candidates)
         {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Reader.Native;
 
 namespace Reader.Reference;
 
@@ -113,23 +114,6 @@ internal static class ReferenceLibraries
         }
     }
 
-    private static IntPtr LoadFirst(IEnumerable<string> candidates, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        foreach (string candidate in candidates)
-        {
-            if (Path.IsPathRooted(candidate))
-            {
-                if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out IntPtr rooted))
-                {
-                    return rooted;
-                }
-            }
-            else if (NativeLibrary.TryLoad(candidate, assembly, searchPath, out IntPtr handle))
-            {
-                return handle;
-            }
-        }
-
-        return IntPtr.Zero;
-    }
+    private static IntPtr LoadFirst(IEnumerable<string> candidates, Assembly assembly, DllImportSearchPath? searchPath) =>
+        NativeLibraries.LoadFirst(candidates, assembly, searchPath);
 }

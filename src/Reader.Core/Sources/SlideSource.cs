@@ -41,15 +41,7 @@ public abstract class SlideSource : IDisposable
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="offset"/>; fewer only at the end of the source.</summary>
     public int Read(long offset, Span<byte> destination)
     {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        long length = Length;
-        if (offset >= length || destination.IsEmpty)
-        {
-            return 0;
-        }
-
-        int want = (int)Math.Min(destination.Length, length - offset);
+        int want = Readable(offset, destination.Length);
         int done = 0;
         while (done < want)
         {
@@ -71,15 +63,7 @@ public abstract class SlideSource : IDisposable
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="offset"/>; fewer only at the end of the source.</summary>
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        long length = Length;
-        if (offset >= length || destination.IsEmpty)
-        {
-            return 0;
-        }
-
-        int want = (int)Math.Min(destination.Length, length - offset);
+        int want = Readable(offset, destination.Length);
         int done = 0;
         while (done < want)
         {
@@ -162,6 +146,15 @@ public abstract class SlideSource : IDisposable
     /// <summary>Releases what the source holds; called once.</summary>
     protected virtual void Dispose(bool disposing)
     {
+    }
+
+    /// <summary>How many of <paramref name="wanted"/> bytes at <paramref name="offset"/> the source holds.</summary>
+    private int Readable(long offset, int wanted)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        long length = Length;
+        return offset >= length ? 0 : (int)Math.Min(wanted, length - offset);
     }
 
     private static string? Describe(ErrorSite where)
