@@ -19,6 +19,11 @@ internal sealed class JpegCodec : ITileCodec
 
     public string? Refuse(TileEncoding encoding)
     {
+        if (encoding.BitsPerSample != 8)
+        {
+            return $"JPEG with {encoding.BitsPerSample}-bit samples is not supported";
+        }
+
         if (encoding.Planar == 2)
         {
             return "JPEG with separate sample planes is not supported";

@@ -83,7 +83,11 @@ internal sealed class TileDecoder
             return true;
         }
 
-        int chunkRowBytes = e.Planar == 2 ? e.TileWidth : e.TileWidth * e.SamplesPerPixel;
+        // Stored rows (at the stored depth) are decompressed; 16-bit samples are then narrowed in place, so the
+        // converter always sees 8-bit rows of sampleRowBytes, chunks chunkBytes apart.
+        int sampleRowBytes = e.Planar == 2 ? e.TileWidth : e.TileWidth * e.SamplesPerPixel;
+        int bytesPerSample = e.BitsPerSample / 8;
+        int storedRowBytes = sampleRowBytes * bytesPerSample;
         int chunkBytes = e.ChunkBytes;
         byte[] samples = ArrayPool<byte>.Shared.Rent(chunkBytes * e.ChunksPerTile);
         try
@@ -91,14 +95,24 @@ internal sealed class TileDecoder
             for (int c = 0; c < tile.Chunks; c++)
             {
                 Span<byte> chunk = samples.AsSpan(c * chunkBytes, chunkBytes);
-                Decompress(in context, tile.Chunk(c), chunk, chunkRowBytes * context.VisibleHeight);
-                if (e.Predictor == 2)
+                Decompress(in context, tile.Chunk(c), chunk, storedRowBytes * context.VisibleHeight);
+                int samplesPerPixel = e.Planar == 2 ? 1 : e.SamplesPerPixel;
+                if (bytesPerSample == 2)
                 {
-                    HorizontalPredictor.Undo(chunk, e.TileWidth, context.VisibleHeight, e.Planar == 2 ? 1 : e.SamplesPerPixel, chunkRowBytes);
+                    if (e.Predictor == 2)
+                    {
+                        HorizontalPredictor.Undo16(chunk, e.TileWidth, context.VisibleHeight, samplesPerPixel, storedRowBytes, e.BigEndianSamples);
+                    }
+
+                    HorizontalPredictor.Narrow16(chunk, sampleRowBytes * context.VisibleHeight, e.BigEndianSamples);
+                }
+                else if (e.Predictor == 2)
+                {
+                    HorizontalPredictor.Undo(chunk, e.TileWidth, context.VisibleHeight, samplesPerPixel, storedRowBytes);
                 }
             }
 
-            SampleConverter.Convert(e, samples, chunkRowBytes, e.Planar == 2 ? chunkBytes : 0, context.VisibleWidth, context.VisibleHeight, destination, stride, output);
+            SampleConverter.Convert(e, samples, sampleRowBytes, e.Planar == 2 ? chunkBytes : 0, context.VisibleWidth, context.VisibleHeight, destination, stride, output);
             return true;
         }
         finally

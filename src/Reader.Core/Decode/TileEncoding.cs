@@ -54,6 +54,15 @@ public sealed record TileEncoding
     /// <summary>Height of a stored tile.</summary>
     public required int TileHeight { get; init; }
 
+    /// <summary>
+    /// Bits per sample: 8, or 16 (uncompressed and lossless codecs; narrowed to 8 bits as libtiff's RGBA interface
+    /// does, (v + 128) / 257, so pixels equal OpenSlide's).
+    /// </summary>
+    public int BitsPerSample { get; init; } = 8;
+
+    /// <summary>Byte order of 16-bit samples (TIFF: the file's).</summary>
+    public bool BigEndianSamples { get; init; }
+
     /// <summary>Shared JPEG tables (TIFF JPEGTables): quantisation and/or Huffman tables tiles may lack.</summary>
     public byte[]? JpegTables { get; init; }
 
@@ -66,8 +75,8 @@ public sealed record TileEncoding
     /// <summary>Compressed chunks per tile: one, or one per sample plane.</summary>
     public int ChunksPerTile => Planar == 2 ? SamplesPerPixel : 1;
 
-    /// <summary>Bytes of one decoded chunk (a tile, or one plane of it when planar).</summary>
-    public int ChunkBytes => TileWidth * TileHeight * (Planar == 2 ? 1 : SamplesPerPixel);
+    /// <summary>Bytes of one decoded chunk (a tile, or one plane of it when planar), at the stored sample depth.</summary>
+    public int ChunkBytes => TileWidth * TileHeight * (Planar == 2 ? 1 : SamplesPerPixel) * (BitsPerSample / 8);
 
     /// <summary>The compression's name ("JPEG", "deflate", ...).</summary>
     public string CompressionName => TiffCompression.NameOf(Compression);

@@ -25,6 +25,7 @@ internal static class GenericTiffFormat
             PropertyDirectory = tiff.Directories[0],
         };
         TiffProperties.AddTiffTags(layout.Properties, tiff.Directories[0]);
+        TiffProperties.AddResolutionMpp(layout.Properties, tiff.Directories[0]);
         return layout;
     }
 }

@@ -51,6 +51,28 @@ internal static class TiffProperties
         }
     }
 
+    /// <summary>
+    /// openslide.mpp-x/-y from XResolution/YResolution as OpenSlide 4 derives them for generic TIFF: 25400 /
+    /// resolution per inch (the default unit) or 10000 / resolution per centimetre; nothing for other units,
+    /// a missing or zero resolution.
+    /// </summary>
+    public static void AddResolutionMpp(SortedDictionary<string, string> properties, TiffDirectory dir)
+    {
+        double micrometresPerUnit = dir.GetInteger(TiffTag.ResolutionUnit, 2) switch
+        {
+            2 => 25400,
+            3 => 10000,
+            _ => 0,
+        };
+        if (micrometresPerUnit == 0 || dir.GetDouble(TiffTag.XResolution) is not { } x || dir.GetDouble(TiffTag.YResolution) is not { } y || x == 0 || y == 0)
+        {
+            return;
+        }
+
+        properties["openslide.mpp-x"] = FormatDouble(micrometresPerUnit / x);
+        properties["openslide.mpp-y"] = FormatDouble(micrometresPerUnit / y);
+    }
+
     private static void AddDouble(SortedDictionary<string, string> properties, string name, TiffDirectory dir, ushort tag)
     {
         double? value = dir.GetDouble(tag);

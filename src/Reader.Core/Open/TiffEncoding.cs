@@ -25,19 +25,36 @@ internal static class TiffEncoding
             throw new UnsupportedFormatException(path, where, $"{spp} samples per pixel are not supported (1 to {TileEncoding.MaxSamplesPerPixel})");
         }
 
-        long tileBytes = (long)image.Grid.TileWidth * image.Grid.TileHeight * spp;
+        long tileBytes = (long)image.Grid.TileWidth * image.Grid.TileHeight * spp * 2; // 16-bit samples at most
         if (tileBytes > dir.Container.Limits.MaxTilePixels * 4)
         {
             throw new SlideLimitException(path, where, $"a {image.Grid.TileWidth}x{image.Grid.TileHeight} tile of {spp} samples ({tileBytes} bytes) exceeds the limit of {dir.Container.Limits.MaxTilePixels * 4} bytes per decoded tile");
         }
 
+        // 8-bit samples, or 16-bit RGB(A) samples narrowed as libtiff's RGBA interface (and so OpenSlide) narrows them.
         ulong[] bits = dir.GetIntegers(TiffTag.BitsPerSample, 65535) ?? [1];
+        int bitsPerSample = bits.Length > 0 && bits[0] == 16 ? 16 : 8;
         foreach (ulong b in bits)
         {
+            if (b == 16 && bitsPerSample == 16)
+            {
+                continue;
+            }
+
             if (b != 8)
             {
-                throw new UnsupportedFormatException(path, where, $"{b}-bit samples are not supported (8-bit only)");
+                throw new UnsupportedFormatException(path, where, $"{b}-bit samples are not supported (8-bit, or 16-bit RGB)");
             }
+
+            if (bitsPerSample == 16)
+            {
+                throw new UnsupportedFormatException(path, where, "16-bit samples mixed with 8-bit ones are not supported");
+            }
+        }
+
+        if (bitsPerSample == 16 && image.Photometric != TiffPhotometric.Rgb)
+        {
+            throw new UnsupportedFormatException(path, where, $"16-bit samples are supported for RGB images only, not {TiffPhotometric.NameOf(image.Photometric)}");
         }
 
         ulong[] sampleFormat = dir.GetIntegers(TiffTag.SampleFormat, 65535) ?? [1];
@@ -133,6 +150,8 @@ internal static class TiffEncoding
             TileHeight = image.Grid.TileHeight,
             JpegTables = tables,
             Palette = palette,
+            BitsPerSample = bitsPerSample,
+            BigEndianSamples = dir.Container.IsBigEndian,
         };
 
         // The codec's own acceptance rules (JPEG: no separate planes, no palette, YCbCr needs 3 samples).
