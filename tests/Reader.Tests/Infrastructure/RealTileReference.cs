@@ -107,16 +107,17 @@ internal sealed class RealTileReference : IDisposable
             bool planar = image.Planar == 2 && spp > 1;
             int planeBytes = tw * th;
             var samples = new byte[tw * th * spp];
+            int bytesPerSample = (dir.GetIntegers(TiffTag.BitsPerSample, 16) ?? [8])[0] == 16 ? 2 : 1;
             if (planar)
             {
                 for (int s = 0; s < spp; s++)
                 {
-                    LibTiff.ReadChunk(path, directory, (s * image.Grid.TileCount) + index, image.IsTiled, planeBytes).CopyTo(samples, s * planeBytes);
+                    Narrow(LibTiff.ReadChunk(path, directory, (s * image.Grid.TileCount) + index, image.IsTiled, planeBytes * bytesPerSample), bytesPerSample).CopyTo(samples, s * planeBytes);
                 }
             }
             else
             {
-                LibTiff.ReadChunk(path, directory, index, image.IsTiled, samples.Length).CopyTo(samples, 0);
+                Narrow(LibTiff.ReadChunk(path, directory, index, image.IsTiled, samples.Length * bytesPerSample), bytesPerSample).CopyTo(samples, 0);
             }
 
             ToRgba(samples, spp, colorSamples, photometric, alphaKind, planar ? planeBytes : 0, rgba, tw * th);
@@ -124,6 +125,23 @@ internal sealed class RealTileReference : IDisposable
 
         tiles[(level, tx, ty)] = rgba;
         return rgba;
+    }
+
+    /// <summary>libtiff hands 16-bit samples back in host (little-endian) order; its RGBA interface narrows them as (v + 128) / 257.</summary>
+    private static byte[] Narrow(byte[] samples, int bytesPerSample)
+    {
+        if (bytesPerSample == 1)
+        {
+            return samples;
+        }
+
+        var narrow = new byte[samples.Length / 2];
+        for (int i = 0; i < narrow.Length; i++)
+        {
+            narrow[i] = (byte)((BitConverter.ToUInt16(samples, i * 2) + 128) / 257);
+        }
+
+        return narrow;
     }
 
     private static void ToRgba(byte[] samples, int spp, int colorSamples, int photometric, int alphaKind, int planeBytes, byte[] rgba, int pixels)
