@@ -20,7 +20,7 @@ internal static class SweepRunner
 
         var configs = Plan(options);
         var results = new List<SweepResult>();
-        var progress = new ProgressLine(console, options.Progress);
+        var progress = new ProgressLine(console, options.Progress, interactive: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected);
         var rawTiles = new Dictionary<int, RawTiles>();
         var warmedStarts = new HashSet<int>();
         for (int c = 0; c < configs.Count; c++)
@@ -193,11 +193,15 @@ internal static class SweepRunner
 /// <summary>The facts the report states before any number.</summary>
 internal sealed record SweepHeader(string SlidePath, long Width, long Height, int TileWidth, SweepOptions Options, string Cpu, string Memory, string Versions, string PageCache);
 
-/// <summary>A progress line (configuration, done/total, rate, ETA) on the console.</summary>
-internal sealed class ProgressLine(TextWriter console, bool enabled)
+/// <summary>
+/// Progress (configuration, done/total, rate, ETA). On a terminal, one line rewritten in place twice a second;
+/// otherwise (a log, a pipe, CI) a plain line every 5 seconds and at the end, with no carriage returns.
+/// </summary>
+internal sealed class ProgressLine(TextWriter console, bool enabled, bool interactive)
 {
     private readonly Stopwatch watch = new();
     private readonly Lock gate = new();
+    private readonly long interval = interactive ? 500 : 5000;
     private string label = string.Empty;
     private int total;
     private long lastPrint;
@@ -212,7 +216,7 @@ internal sealed class ProgressLine(TextWriter console, bool enabled)
 
     public void Report(int done)
     {
-        if (!enabled || watch.ElapsedMilliseconds - Interlocked.Read(ref lastPrint) < 500)
+        if (!enabled || watch.ElapsedMilliseconds - Interlocked.Read(ref lastPrint) < interval)
         {
             return;
         }
@@ -222,7 +226,15 @@ internal sealed class ProgressLine(TextWriter console, bool enabled)
             lastPrint = watch.ElapsedMilliseconds;
             double rate = done / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
             double eta = rate > 0 ? (total - done) / rate : 0;
-            console.Write(string.Create(CultureInfo.InvariantCulture, $"\r{label}: {done}/{total} patches, {rate:F0}/s, ETA {eta:F0} s    "));
+            string text = string.Create(CultureInfo.InvariantCulture, $"{label}: {done}/{total} patches, {rate:F0}/s, ETA {eta:F0} s");
+            if (interactive)
+            {
+                console.Write("\r" + text + "    ");
+            }
+            else
+            {
+                console.WriteLine(text);
+            }
         }
     }
 
@@ -230,7 +242,7 @@ internal sealed class ProgressLine(TextWriter console, bool enabled)
     {
         lock (gate)
         {
-            console.WriteLine("\r" + line + new string(' ', 20));
+            console.WriteLine(interactive ? "\r" + line + new string(' ', 20) : line);
         }
     }
 }

@@ -14,8 +14,10 @@ public class BenchSweepTests
         string output = TestSlides.NewPath("sweep");
         Programs.Result r = Programs.Run(
             "Reader.Bench.dll", "sweep", "--slide", slide, "--backends", "cpu,cpu-managed,openslide,libvips,gpu", "--workers", "1,2",
-            "--modes", "threads,m1,m2,m3,batch", "--starts", "0,1", "--limit", "8", "--out", output, "--no-progress");
+            "--modes", "threads,m1,m2,m3,batch", "--starts", "0,1", "--limit", "8", "--out", output);
         Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        Assert.False(r.Output.Contains('\r', StringComparison.Ordinal) || r.Error.Contains('\r', StringComparison.Ordinal), "output to a pipe must hold no carriage returns (progress is plain lines there)");
+        Assert.Contains("patches/s", r.Output, StringComparison.Ordinal);
 
         string[] rows = File.ReadAllLines(Path.Combine(output, "results.csv"));
         bool hasGpu = Reader.Gpu.GpuDecoder.FindGpu() is null;
