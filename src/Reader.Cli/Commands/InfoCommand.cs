@@ -27,6 +27,9 @@ internal static class InfoCommand
             {
                 file = file.FullName,
                 vendor = slide.Vendor,
+                mpp = slide.Mpp is { } mpp ? new { x = mpp.X, y = mpp.Y } : null,
+                objectivePower = slide.ObjectivePower,
+                iccProfile = slide.IccProfile is { } icc ? new { bytes = icc.Length, colorSpace = IccColorSpace(icc) } : null,
                 levels = slide.Levels.Select(l => new { index = l.Index, width = l.Width, height = l.Height, downsample = l.Downsample, tileWidth = l.TileWidth, tileHeight = l.TileHeight, compression = l.Compression }),
                 associatedImages = slide.AssociatedImageNames.Select(n => new { name = n, width = slide.GetAssociatedImageSize(n).Width, height = slide.GetAssociatedImageSize(n).Height }),
                 properties = slide.Properties,
@@ -37,6 +40,8 @@ internal static class InfoCommand
 
         Console.WriteLine($"file: {file.FullName}");
         Console.WriteLine($"vendor: {slide.Vendor}");
+        Console.WriteLine($"mpp: {(slide.Mpp is { } m ? $"{m.X} x {m.Y} µm" : "unknown")}, objective power: {(slide.ObjectivePower is { } power ? $"{power}x" : "unknown")}");
+        Console.WriteLine($"ICC profile: {(slide.IccProfile is { } profile ? $"{profile.Length} bytes, {IccColorSpace(profile)} (not applied, as in OpenSlide)" : "none")}");
         Console.WriteLine("levels:");
         foreach (SlideLevel l in slide.Levels)
         {
@@ -58,4 +63,8 @@ internal static class InfoCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>The data colour space signature of an ICC profile header (bytes 16-19, e.g. "RGB"), or "?" when too short.</summary>
+    private static string IccColorSpace(byte[] profile) =>
+        profile.Length >= 20 ? System.Text.Encoding.ASCII.GetString(profile, 16, 4).Trim() : "?";
 }

@@ -21,6 +21,21 @@ public class WsiCliTests
         Assert.Contains("0: 2220 x 2967, downsample 1, tile 240 x 240, JPEG", r.Output, StringComparison.Ordinal);
         Assert.Contains("label: 387 x 463", r.Output, StringComparison.Ordinal);
         Assert.Contains("openslide.mpp-x: '0.499'", r.Output, StringComparison.Ordinal);
+        Assert.Contains("mpp: 0.499 x 0.499 µm, objective power: 20x", r.Output, StringComparison.Ordinal);
+        Assert.Contains("ICC profile: none", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Info_shows_the_icc_profile_and_the_mpp_from_resolution_tags()
+    {
+        Programs.Result r = Wsi("info", FixtureFiles.Real("openslide-python_boxes.tiff"), "--json");
+        Assert.Equal(0, r.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(r.Output);
+        JsonElement icc = json.RootElement.GetProperty("iccProfile");
+        Assert.Equal(588, icc.GetProperty("bytes").GetInt32());
+        Assert.Equal("RGB", icc.GetProperty("colorSpace").GetString());
+        Assert.Equal("588", json.RootElement.GetProperty("properties").GetProperty("openslide.icc-size").GetString());
+        Assert.True(json.RootElement.GetProperty("mpp").GetProperty("x").GetDouble() > 0);
     }
 
     [Fact]
