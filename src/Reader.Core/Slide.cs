@@ -118,7 +118,21 @@ public sealed class Slide : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         ObjectDisposedException.ThrowIf(source.IsDisposed, source);
         options ??= SlideOptions.Default;
-        DecoderBackend backend = ResolveBackend(options);
+        DecoderBackend backend;
+        try
+        {
+            backend = ResolveBackend(options);
+        }
+        catch
+        {
+            if (!leaveOpen)
+            {
+                source.Dispose(); // ownership was handed over
+            }
+
+            throw;
+        }
+
         return Open(source, !leaveOpen, options, backend);
     }
 
@@ -329,19 +343,14 @@ public sealed class Slide : IDisposable
     private static TileDecoder Decoder(SlideSource source, ITileSource image, SlideOptions options, DecoderBackend backend, string name)
     {
         TileEncoding encoding = image.Encoding;
-        if (encoding.TileWidth <= 0 || encoding.TileHeight <= 0 || (long)encoding.TileWidth * encoding.TileHeight > options.Limits.MaxTilePixels)
-        {
-            throw new SlideLimitException(source.Name, name, $"tile size {encoding.TileWidth}x{encoding.TileHeight} is empty or exceeds the limit of {options.Limits.MaxTilePixels} pixels per tile");
-        }
-
         if (image.Width <= 0 || image.Height <= 0)
         {
             throw new CorruptSlideException(source.Name, name, $"image size {image.Width}x{image.Height} is empty");
         }
 
-        if (encoding.SamplesPerPixel is < 1 or > TileEncoding.MaxSamplesPerPixel || encoding.Planar is not (1 or 2))
+        if (encoding.Validate(source.Name, name, image.Width, image.Height, options.Limits) is { } invalid)
         {
-            throw new UnsupportedFormatException(source.Name, name, $"{encoding.SamplesPerPixel} samples per pixel, planar configuration {encoding.Planar} are not supported");
+            throw invalid;
         }
 
         ITileCodec codec = options.Codecs.Find(encoding.Compression)

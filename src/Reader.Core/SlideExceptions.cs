@@ -20,7 +20,8 @@ public class SlideException : Exception
     {
     }
 
-    internal SlideException(string? path, string? where, string what, Exception? inner = null)
+    /// <summary>An error naming the file (<paramref name="path"/>), where in it (<paramref name="where"/>: level, tile) and why.</summary>
+    public SlideException(string? path, string? where, string what, Exception? inner = null)
         : base(Compose(path, where, what), inner)
     {
         FilePath = path;
@@ -62,7 +63,8 @@ public sealed class UnsupportedFormatException : SlideException
     {
     }
 
-    internal UnsupportedFormatException(string? path, string? where, string what, Exception? inner = null)
+    /// <summary>An error naming the file, where in it and what is unsupported.</summary>
+    public UnsupportedFormatException(string? path, string? where, string what, Exception? inner = null)
         : base(path, where, what, inner)
     {
     }
@@ -85,7 +87,8 @@ public sealed class CorruptSlideException : SlideException
     {
     }
 
-    internal CorruptSlideException(string? path, string? where, string what, Exception? inner = null)
+    /// <summary>An error naming the file, where in it and what is damaged.</summary>
+    public CorruptSlideException(string? path, string? where, string what, Exception? inner = null)
         : base(path, where, what, inner)
     {
     }
@@ -108,7 +111,8 @@ public sealed class SlideLimitException : SlideException
     {
     }
 
-    internal SlideLimitException(string? path, string? where, string what)
+    /// <summary>An error naming the file, where in it and which limit was exceeded.</summary>
+    public SlideLimitException(string? path, string? where, string what)
         : base(path, where, what)
     {
     }

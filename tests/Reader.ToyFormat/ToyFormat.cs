@@ -37,7 +37,7 @@ public sealed class ToyFormat : ISlideFormat
         int count = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
         if (count is < 1 or > 16)
         {
-            throw new CorruptSlideException($"{source.Name}: toy slide claims {count} levels");
+            throw new CorruptSlideException(source.Name, "header", $"toy slide claims {count} levels");
         }
 
         var levels = new List<ITileSource>();
@@ -52,7 +52,7 @@ public sealed class ToyFormat : ISlideFormat
             long table = BinaryPrimitives.ReadInt64LittleEndian(entry[24..]);
             if (width < 1 || height < 1 || tileWidth < 1 || tileHeight < 1 || width > 1 << 20 || height > 1 << 20)
             {
-                throw new CorruptSlideException($"{source.Name}: toy level {i} is {width}x{height} with {tileWidth}x{tileHeight} tiles");
+                throw new CorruptSlideException(source.Name, $"toy level {i}", $"{width}x{height} with {tileWidth}x{tileHeight} tiles");
             }
 
             levels.Add(new ToyLevel(source, $"toy level {i}", width, height, tileWidth, tileHeight, table));

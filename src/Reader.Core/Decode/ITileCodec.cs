@@ -14,7 +14,11 @@ public interface ITileCodec
     /// <summary>Null when tiles of <paramref name="encoding"/> can be decoded; otherwise why not (checked once per image, at open).</summary>
     string? Refuse(TileEncoding encoding) => null;
 
-    /// <summary>Whether Reader.Gpu has kernels that decode tiles of <paramref name="encoding"/> on the device.</summary>
+    /// <summary>
+    /// Whether Reader.Gpu has kernels that decode tiles of <paramref name="encoding"/> on the device. Only the built-in
+    /// codecs can say yes today (the kernels are Reader.Gpu's own: JPEG); tiles of other codecs are decoded on the CPU
+    /// and assembled on the device.
+    /// </summary>
     bool HasDeviceKernel(TileEncoding encoding) => false;
 
     /// <summary>

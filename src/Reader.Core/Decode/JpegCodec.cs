@@ -130,17 +130,32 @@ internal sealed class JpegCodec : ITileCodec
             }
 
             NativeJpegDecoder native = decoders.NativeJpeg;
-            NativeStatus status = native.Decode(tables, compressed, color, output, destination, stride, e.TileWidth, e.TileHeight, out int width, out int height, out _);
+            NativeStatus status = native.Decode(tables, compressed, color, output, destination, stride, e.TileWidth, e.TileHeight, out int width, out int height, out int outputComponents);
             if (status != NativeStatus.Ok)
             {
                 string reason = "JPEG " + native.LastMessage;
                 throw context.Corrupt(status == NativeStatus.SizeMismatch ? reason + $" (tile is {e.TileWidth}x{e.TileHeight})" : reason);
             }
 
-            // A JPEG only libjpeg reads (progressive, arithmetic): the size rules still apply.
-            if (!vetted && CheckImage(e, width, height, ExpectedComponents(e), context.VisibleWidth, context.VisibleHeight) is { } late)
+            // A JPEG only libjpeg reads (progressive, arithmetic): the size rules still apply, and libjpeg's output
+            // components must be what the tags promise (it passes raw components through unchecked).
+            if (!vetted)
             {
-                throw context.Corrupt(late);
+                int expectedOutput = output switch
+                {
+                    JpegOutput.Rgb => 3,
+                    JpegOutput.Rgba => 4,
+                    _ => ExpectedComponents(e),
+                };
+                if (CheckImage(e, width, height, ExpectedComponents(e), context.VisibleWidth, context.VisibleHeight) is { } late)
+                {
+                    throw context.Corrupt(late);
+                }
+
+                if (outputComponents != expectedOutput)
+                {
+                    throw context.Corrupt($"JPEG has {outputComponents} components, {expectedOutput} expected from the TIFF tags");
+                }
             }
 
             return;

@@ -33,7 +33,7 @@ public sealed record TileEncoding
     /// <summary>TIFF PhotometricInterpretation: 0 min-is-white, 1 min-is-black, 2 RGB, 3 palette, 6 YCbCr.</summary>
     public int Photometric { get; init; } = TiffPhotometric.Rgb;
 
-    /// <summary>Samples per pixel (8 bits each).</summary>
+    /// <summary>Samples per pixel (of <see cref="BitsPerSample"/> bits each).</summary>
     public int SamplesPerPixel { get; init; } = 3;
 
     /// <summary>1: samples interleaved (one chunk per tile); 2: one plane per sample (a chunk per sample).</summary>
@@ -82,6 +82,58 @@ public sealed record TileEncoding
     public string CompressionName => TiffCompression.NameOf(Compression);
 
     internal bool IsJpeg => Compression == TiffCompression.Jpeg;
+
+    /// <summary>
+    /// The checks every encoding passes before its tiles are decoded, whichever driver stated it (TIFF drivers check
+    /// the tags in more detail first): null when the reader can decode tiles of it within the limits, else the
+    /// typed exception naming the file and image.
+    /// </summary>
+    internal SlideException? Validate(string path, string where, long width, long height, SlideLimits limits)
+    {
+        if (TileWidth <= 0 || TileHeight <= 0 || (long)TileWidth * TileHeight > limits.MaxTilePixels)
+        {
+            return new SlideLimitException(path, where, $"tile size {TileWidth}x{TileHeight} is empty or exceeds the limit of {limits.MaxTilePixels} pixels per tile");
+        }
+
+        long tiles = ((width + TileWidth - 1) / TileWidth) * ((height + TileHeight - 1) / TileHeight);
+        if (tiles > limits.MaxTilesPerLevel)
+        {
+            return new SlideLimitException(path, where, $"{tiles} tiles exceed the limit of {limits.MaxTilesPerLevel} per image");
+        }
+
+        if (SamplesPerPixel is < 1 or > MaxSamplesPerPixel || Planar is not (1 or 2) || BitsPerSample is not (8 or 16) || Predictor is not (1 or 2))
+        {
+            return new UnsupportedFormatException(path, where, $"{SamplesPerPixel} samples of {BitsPerSample} bits, planar configuration {Planar}, predictor {Predictor} are not supported");
+        }
+
+        if ((long)TileWidth * TileHeight * SamplesPerPixel * (BitsPerSample / 8) > limits.MaxTilePixels * 4L)
+        {
+            return new SlideLimitException(path, where, $"a {TileWidth}x{TileHeight} tile of {SamplesPerPixel} {BitsPerSample}-bit samples exceeds the limit of {limits.MaxTilePixels * 4L} bytes per decoded tile");
+        }
+
+        int colorSamples = Photometric switch
+        {
+            TiffPhotometric.MinIsBlack or TiffPhotometric.MinIsWhite or TiffPhotometric.Palette => 1,
+            TiffPhotometric.Rgb or TiffPhotometric.YCbCr => 3,
+            _ => 0,
+        };
+        if (colorSamples == 0 || SamplesPerPixel < colorSamples)
+        {
+            return new UnsupportedFormatException(path, where, $"photometric interpretation {TiffPhotometric.NameOf(Photometric)} with {SamplesPerPixel} samples per pixel is not supported");
+        }
+
+        if (Photometric == TiffPhotometric.Palette && Palette is not { Length: 3 * 256 })
+        {
+            return new CorruptSlideException(path, where, "palette image without a 256-entry RGB palette");
+        }
+
+        if (Alpha != AlphaKind.None && (AlphaSample < colorSamples || AlphaSample >= SamplesPerPixel))
+        {
+            return new CorruptSlideException(path, where, $"alpha sample {AlphaSample} is not an extra sample of {SamplesPerPixel}");
+        }
+
+        return null;
+    }
 
     /// <summary>The JPEG colour space the tags state: the TIFF photometric decides, never the JPEG's own guess (Aperio's RGB-coded tiles).</summary>
     internal JpegColorSpace JpegColor => Photometric switch

@@ -58,9 +58,14 @@ internal struct FetchedTile : IDisposable
         for (int i = 0; i < count; i++)
         {
             ByteRange r = ranges[i];
-            if (r.Length <= 0)
+            if (r.Length == 0)
             {
                 return tile; // a missing plane makes the tile missing
+            }
+
+            if (r.Length < 0)
+            {
+                throw new CorruptSlideException(source.Name, where.ToString(), $"tile chunk {i} claims {r.Length} bytes");
             }
 
             if (r.Length > limits.MaxTileBytes)
@@ -76,9 +81,9 @@ internal struct FetchedTile : IDisposable
             total += r.Length;
         }
 
-        if (total > Array.MaxLength)
+        if (total > limits.MaxTileBytes)
         {
-            throw new SlideLimitException(source.Name, where.ToString(), $"tile claims {total} compressed bytes in all");
+            throw new SlideLimitException(source.Name, where.ToString(), $"tile claims {total} compressed bytes in all, more than the limit of {limits.MaxTileBytes}");
         }
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)total);

@@ -25,12 +25,6 @@ internal static class TiffEncoding
             throw new UnsupportedFormatException(path, where, $"{spp} samples per pixel are not supported (1 to {TileEncoding.MaxSamplesPerPixel})");
         }
 
-        long tileBytes = (long)image.Grid.TileWidth * image.Grid.TileHeight * spp * 2; // 16-bit samples at most
-        if (tileBytes > dir.Container.Limits.MaxTilePixels * 4)
-        {
-            throw new SlideLimitException(path, where, $"a {image.Grid.TileWidth}x{image.Grid.TileHeight} tile of {spp} samples ({tileBytes} bytes) exceeds the limit of {dir.Container.Limits.MaxTilePixels * 4} bytes per decoded tile");
-        }
-
         // 8-bit samples, or 16-bit RGB(A) samples narrowed as libtiff's RGBA interface (and so OpenSlide) narrows them.
         ulong[] bits = dir.GetIntegers(TiffTag.BitsPerSample, 65535) ?? [1];
         int bitsPerSample = bits.Length > 0 && bits[0] == 16 ? 16 : 8;
@@ -55,6 +49,12 @@ internal static class TiffEncoding
         if (bitsPerSample == 16 && image.Photometric != TiffPhotometric.Rgb)
         {
             throw new UnsupportedFormatException(path, where, $"16-bit samples are supported for RGB images only, not {TiffPhotometric.NameOf(image.Photometric)}");
+        }
+
+        long tileBytes = (long)image.Grid.TileWidth * image.Grid.TileHeight * spp * (bitsPerSample / 8);
+        if (tileBytes > dir.Container.Limits.MaxTilePixels * 4)
+        {
+            throw new SlideLimitException(path, where, $"a {image.Grid.TileWidth}x{image.Grid.TileHeight} tile of {spp} {bitsPerSample}-bit samples ({tileBytes} bytes) exceeds the limit of {dir.Container.Limits.MaxTilePixels * 4} bytes per decoded tile");
         }
 
         ulong[] sampleFormat = dir.GetIntegers(TiffTag.SampleFormat, 65535) ?? [1];

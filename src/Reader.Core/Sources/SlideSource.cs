@@ -5,7 +5,8 @@ namespace Reader.Core.Sources;
 /// read at an offset without a shared position, so any number of threads may read at once. Local files
 /// read synchronously without allocating (<see cref="OpenFile"/>); memory and seekable streams work the
 /// same way (<see cref="FromMemory"/>, <see cref="FromStream"/>); a remote source overrides the asynchronous
-/// and batched reads. Every short read is a <see cref="CorruptSlideException"/> naming the source and range.
+/// read (and may override the batched one). The region path reads tiles synchronously today; the batched
+/// read is the hook for remote sources. Every short read is a <see cref="CorruptSlideException"/> naming the source and range.
 /// </summary>
 public abstract class SlideSource : IDisposable
 {
@@ -84,7 +85,7 @@ public abstract class SlideSource : IDisposable
     /// <paramref name="options"/>) issued concurrently. Returns each requested range's bytes, in request order.
     /// A range that runs past the end of the source throws <see cref="CorruptSlideException"/> naming it.
     /// </summary>
-    public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ReadRangesAsync(IReadOnlyList<ByteRange> ranges, RangeReadOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ReadRangesAsync(IReadOnlyList<ByteRange> ranges, RangeReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ranges);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -168,6 +169,13 @@ public abstract class SlideSource : IDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (read.Range.End > Length)
+            {
+                // Name the first request past the end, before allocating anything for it.
+                int beyond = order.AsSpan(read.FirstMember, read.MemberCount).ToArray().First(m => ranges[m].End > Length);
+                throw new CorruptSlideException(Name, null, $"range {ranges[beyond]} (request {beyond}) runs past the end of the source ({Length} bytes)");
+            }
+
             var buffer = new byte[read.Range.Length];
             int n = await ReadAsync(read.Range.Offset, buffer, cancellationToken).ConfigureAwait(false);
             for (int m = read.FirstMember; m < read.FirstMember + read.MemberCount; m++)

@@ -68,9 +68,9 @@ internal sealed class TileGatherer
             return;
         }
 
-        if (headers is null)
+        if (headers is null || work.Fetched.Chunks != 1)
         {
-            DecodeOnHost(work, HostOnlyReason!, counters);
+            DecodeOnHost(work, HostOnlyReason ?? "tile has more than one chunk", counters); // the CPU decoder checks the chunk count
             return;
         }
 

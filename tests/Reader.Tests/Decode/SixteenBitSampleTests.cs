@@ -43,6 +43,18 @@ public sealed class SixteenBitSampleTests
     }
 
     [Fact]
+    public void The_decoded_tile_limit_counts_bytes_at_the_stored_depth()
+    {
+        // A 32x32 RGB tile is 3 KiB at 8 bits and 6 KiB at 16: a 4 KiB limit admits the first only.
+        var limits = SlideLimits.Default with { MaxTilePixels = 1024 };
+        string sixteen = Write(bigEndian: false, planar: false, predictor: false, photometric: 2, samples: 3);
+        Assert.Contains("bytes per decoded tile", Assert.Throws<SlideLimitException>(() => Slide.Open(sixteen, new SlideOptions { Limits = limits })).Message, StringComparison.Ordinal);
+        string eight = TestSlides.Get(new SyntheticSlideSpec { Width = 64, Height = 64, TileWidth = 32, TileHeight = 32, Compression = SlideCompression.Deflate, Levels = 1 });
+        using Slide slide = Slide.Open(eight, new SlideOptions { Limits = limits });
+        Assert.Equal(64, slide.Levels[0].Width);
+    }
+
+    [Fact]
     public void Sixteen_bit_grey_is_refused_naming_the_reason()
     {
         string path = Write(bigEndian: false, planar: false, predictor: false, photometric: 1, samples: 1);
