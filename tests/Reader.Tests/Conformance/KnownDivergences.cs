@@ -32,8 +32,6 @@ internal static class KnownDivergences
     /// <summary>Files OpenSlide reads that we refuse with UnsupportedFormatException.</summary>
     public static readonly Dictionary<string, string> WeRefuse = new()
     {
-        ["tcga-cr-7395-01a-01-ts1.svs"] = "Aperio JPEG 2000 (33005) is not supported yet",
-        ["usda_naip_256_webp_z3.tif"] = "WebP tiles are not supported",
         ["tif-rgb-3res-64x56x16-tiled-uncompressed.tif"] = "16-bit samples are not supported (OpenSlide reduces them to 8 bits through libtiff)",
         ["test3-DAPI-2-(387).ndpi"] = "Hamamatsu NDPI is not supported yet",
     };

@@ -60,8 +60,6 @@ public class RealFixtureTests
         { "pathml_small_dicom.dcm", nameof(UnsupportedFormatException), "not a TIFF file" },
         { "openslide-python_unopenable.tiff", nameof(UnsupportedFormatException), "compression code 52479" },
         { "ojpeg-tile.tif", nameof(UnsupportedFormatException), "old-style JPEG" },
-        { "tcga-cr-7395-01a-01-ts1.svs", nameof(UnsupportedFormatException), "JPEG 2000" },
-        { "usda_naip_256_webp_z3.tif", nameof(UnsupportedFormatException), "WebP" },
         { "tiledb_rand_uint16.ome.tiff", nameof(UnsupportedFormatException), "12-bit samples" },
         { "tif-rgb-3res-64x56x16-tiled-uncompressed.tif", nameof(UnsupportedFormatException), "16-bit samples" },
         { "test3-DAPI-2-(387).ndpi", nameof(UnsupportedFormatException), "NDPI" },
