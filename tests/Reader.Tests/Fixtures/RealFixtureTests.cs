@@ -47,6 +47,7 @@ public class RealFixtureTests
         ["tiled-oversize-gray-i8.tif"] = [(499, 374)],
         ["tiled-rect-rgb-u8.tif"] = [(490, 367)],
         ["tiled-rgb-u8.tif"] = [(374, 499)],
+        ["usda_naip_256_webp_z3.tif"] = [(1024, 2048), (512, 1024), (256, 512)],
         ["yb10kx5k.zstd.tiff"] = [(10000, 5000), (5000, 2500), (2500, 1250), (1250, 625), (625, 312)],
     };
 
