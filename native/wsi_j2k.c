@@ -85,6 +85,77 @@ static void on_quiet(const char *msg, void *user) { (void)msg; (void)user; }
 
 static const uint8_t jp2_signature[12] = {0, 0, 0, 12, 'j', 'P', ' ', ' ', 0x0d, 0x0a, 0x87, 0x0a};
 
+static uint32_t be32(const uint8_t *p) { return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]; }
+
+/* Most codestream tiles an image no larger than a TIFF tile may be cut into. Scanners write one. */
+#define WSI_J2K_MAX_CODESTREAM_TILES 1024
+
+/*
+ * Checks the SIZ segment before OpenJPEG sees it: opj_read_header allocates per codestream tile and per
+ * component from SIZ alone (a 256x256 image in 1x1 codestream tiles would cost hundreds of MB), so the image
+ * size, the codestream tile count and the component count are bounded here first. 'cs' is the codestream
+ * (after any JP2 boxes). Returns WSI_OK when SIZ is absent from where it must be: OpenJPEG then reports it.
+ */
+static int check_siz(const uint8_t *cs, size_t len, int max_width, int max_height, int *out_width,
+                     int *out_height, int *out_components, char *message, int message_len) {
+  if (len < 42 || cs[0] != 0xFF || cs[1] != 0x4F || cs[2] != 0xFF || cs[3] != 0x51) return WSI_OK;
+  uint32_t xsiz = be32(cs + 8), ysiz = be32(cs + 12), xo = be32(cs + 16), yo = be32(cs + 20);
+  uint32_t xt = be32(cs + 24), yt = be32(cs + 28), xto = be32(cs + 32), yto = be32(cs + 36);
+  unsigned csiz = ((unsigned)cs[40] << 8) | cs[41];
+  char text[160];
+  if (xsiz <= xo || ysiz <= yo || xt == 0 || yt == 0 || xto > xo || yto > yo) {
+    snprintf(text, sizeof text, "OpenJPEG: invalid SIZ (image %u..%u x %u..%u, codestream tiles %ux%u)", xo, xsiz, yo,
+             ysiz, xt, yt);
+    put_message(message, message_len, text);
+    return WSI_ERR_J2K;
+  }
+  uint32_t w = xsiz - xo, h = ysiz - yo;
+  *out_width = (int)(w > 0x7fffffff ? 0x7fffffff : w);
+  *out_height = (int)(h > 0x7fffffff ? 0x7fffffff : h);
+  *out_components = (int)csiz;
+  if (w > (uint32_t)max_width || h > (uint32_t)max_height) {
+    snprintf(text, sizeof text, "codestream image is %ux%u, larger than the %dx%d tile", w, h, max_width, max_height);
+    put_message(message, message_len, text);
+    return WSI_ERR_SIZE;
+  }
+  if (csiz != 3) {
+    snprintf(text, sizeof text, "codestream has %u components, 3 expected", csiz);
+    put_message(message, message_len, text);
+    return WSI_ERR_UNSUPPORTED;
+  }
+  uint64_t across = ((uint64_t)(xsiz - xto) + xt - 1) / xt, down = ((uint64_t)(ysiz - yto) + yt - 1) / yt;
+  if (across * down > WSI_J2K_MAX_CODESTREAM_TILES) {
+    snprintf(text, sizeof text, "codestream is cut into %llu tiles of %ux%u (at most %d accepted)",
+             (unsigned long long)(across * down), xt, yt, WSI_J2K_MAX_CODESTREAM_TILES);
+    put_message(message, message_len, text);
+    return WSI_ERR_UNSUPPORTED;
+  }
+  return WSI_OK;
+}
+
+/* The codestream inside a JP2 file: the contents of its 'jp2c' box, or NULL. */
+static const uint8_t *jp2_codestream(const uint8_t *data, size_t len, size_t *cs_len) {
+  size_t at = 0;
+  while (len - at >= 8) {
+    uint64_t box = be32(data + at);
+    size_t header = 8;
+    if (box == 1) {
+      if (len - at < 16) return NULL;
+      box = ((uint64_t)be32(data + at + 8) << 32) | be32(data + at + 12);
+      header = 16;
+    } else if (box == 0) {
+      box = len - at;
+    }
+    if (box < header || box > len - at) return NULL;
+    if (memcmp(data + at + 4, "jp2c", 4) == 0) {
+      *cs_len = (size_t)box - header;
+      return data + at + header;
+    }
+    at += (size_t)box;
+  }
+  return NULL;
+}
+
 int wsi_j2k_decode(const uint8_t *data, size_t data_len, int channels,
                    uint8_t *dst, size_t dst_len, size_t stride,
                    int max_width, int max_height,
@@ -101,6 +172,12 @@ int wsi_j2k_decode(const uint8_t *data, size_t data_len, int channels,
   }
 
   int jp2 = data_len >= sizeof jp2_signature && memcmp(data, jp2_signature, sizeof jp2_signature) == 0;
+  size_t cs_len = data_len;
+  const uint8_t *cs = jp2 ? jp2_codestream(data, data_len, &cs_len) : data;
+  if (cs) {
+    int checked = check_siz(cs, cs_len, max_width, max_height, out_width, out_height, out_components, message, message_len);
+    if (checked != WSI_OK) return checked;
+  }
   struct mem_in in = {data, data_len, 0};
   struct sink sink = {message, message_len, 0};
   int status = WSI_OK;

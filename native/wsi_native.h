@@ -118,8 +118,9 @@ WSI_API const char *wsi_openjpeg_version(void);
  * per pixel, rows 'stride' bytes apart; only the rows that fit dst_len are written. Components are
  * written as coded (no colour conversion); subsampled ones are replicated with the factor image
  * width / component width (and likewise for height). The image (x1 - x0 by y1 - y0) must not be
- * larger than max_width x max_height: that is checked after the header, before anything is
- * allocated for the pixels. out_* report the header's size and component count (also on failure
+ * larger than max_width x max_height: that, the component count and the number of codestream
+ * tiles (at most 1024) are checked from the SIZ segment before OpenJPEG parses anything, since
+ * its header parsing allocates per codestream tile. out_* report the header's size and component count (also on failure
  * after the header). Errors: status plus a message in 'message' (message_len bytes, NUL-terminated).
  */
 WSI_API int wsi_j2k_decode(const uint8_t *data, size_t data_len, int channels,

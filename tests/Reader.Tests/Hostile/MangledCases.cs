@@ -287,6 +287,9 @@ internal static class MangledCases
         yield return Case(b, "J2K tile: SIZ height 100000", t => EditTile(t, (data, start, _) => WriteU32(data, start + 12, 100000)), Read(Corrupt, "larger than"));
         yield return Case(b, "J2K tile: SIZ 16-bit component", t => EditTile(t, (data, start, _) => data[start + 42] = 15), Read(Unsupported, "8-bit expected"));
         yield return Case(b, "J2K tile: SIZ signed component", t => EditTile(t, (data, start, _) => data[start + 42] = 0x87), Read(Unsupported, "signed"));
+        yield return Case(b, "J2K tile: SIZ codestream tiles 1x1 (an allocation bomb)", t => EditTile(t, (data, start, _) => { WriteU32(data, start + 24, 1); WriteU32(data, start + 28, 1); }), Read(Unsupported, "codestream is cut into"));
+        yield return Case(b, "J2K tile: SIZ says 4 components", t => EditTile(t, (data, start, _) => WriteU16(data, start + 40, 4)), Read(Unsupported, "4 components, 3 expected"));
+        yield return Case(b, "J2K tile: SIZ image offset past its end", t => EditTile(t, (data, start, _) => WriteU32(data, start + 16, ReadU32(data, start + 8) + 1)), Read(Corrupt, "invalid SIZ"));
         yield return Case(b, "J2K tile: SIZ Lsiz 0xFFFF", t => EditTile(t, (data, start, _) => WriteU16(data, start + 4, 0xFFFF)), Read(Corrupt, "JPEG 2000"));
         yield return Case(b, "J2K tile: data replaced by garbage", t => EditTile(t, (data, start, length) => Garbage(data.AsSpan(start, length))), Read(Corrupt, "JPEG 2000"));
         yield return Case(b, "J2K tile: 10 bytes long", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, 10)), Read(Corrupt, "JPEG 2000"));
