@@ -56,7 +56,18 @@ public static class SyntheticSlideWriter
                     break;
                 case SlideVendor.Aperio:
                     tiff.AddDirectory(levelFields[0]);
-                    tiff.AddDirectory(WriteThumbnail(tiff, spec, encoder, tables));
+                    if (spec.Compression is SlideCompression.Jpeg2000YCbCr or SlideCompression.Jpeg2000Rgb or SlideCompression.WebP)
+                    {
+                        // Aperio JPEG 2000 slides keep a JPEG thumbnail (readers decode it through libtiff, which has no 33003/33005 codec).
+                        SyntheticSlideSpec thumbnail = spec with { Compression = SlideCompression.Jpeg, Color = SlideColor.Rgb, Subsampling = ChromaSubsampling.S420, Tables = JpegTablesPlacement.Shared, Quality = 90 };
+                        var thumbnailEncoder = new TileEncoder(thumbnail);
+                        tiff.AddDirectory(WriteThumbnail(tiff, thumbnail, thumbnailEncoder, thumbnailEncoder.JpegTables()));
+                    }
+                    else
+                    {
+                        tiff.AddDirectory(WriteThumbnail(tiff, spec, encoder, tables));
+                    }
+
                     foreach (List<TiffField> f in levelFields.Skip(1))
                     {
                         tiff.AddDirectory(f);
