@@ -10,7 +10,7 @@ namespace Reader.Tests.Codecs;
 /// <summary>
 /// No small 33003 (YCbCr JPEG 2000) slide exists among the fixtures, so generated Aperio-style 33003 slides (4:4:4,
 /// 4:2:2 as Aperio writes them: OpenSlide's fast path, 4:2:0: its slow path) and a 33005 one are read by OpenSlide
-/// 4.0.1 live and compared with ours, every level whole. Skips loudly when the OpenSlide 4.0.1 root
+/// 4.0.1 live and compared with ours, every level whole; likewise a generated lossy WebP pyramid (generic TIFF). Skips loudly when the OpenSlide 4.0.1 root
 /// (/work/shared/tools/openslide4.sh setup) or OpenJPEG is missing.
 /// </summary>
 public class GeneratedJpeg2000OpenSlide4Tests
@@ -18,13 +18,14 @@ public class GeneratedJpeg2000OpenSlide4Tests
     private const string Tool = "/work/shared/tools/openslide4.sh";
     private const string Ready = "/var/tmp/openslide4-root/.ready";
 
-    public static TheoryData<string> Kinds => ["ycbcr-444", "ycbcr-422", "ycbcr-420", "rgb"];
+    public static TheoryData<string> Kinds => ["ycbcr-444", "ycbcr-422", "ycbcr-420", "rgb", "webp-generic"];
 
     [Theory]
     [MemberData(nameof(Kinds))]
     public void Generated_aperio_jpeg2000_slide_matches_OpenSlide_4_live(string kind)
     {
         Assert.SkipUnless(NativeJpeg2000.IsSupported, "JPEG 2000 needs OpenJPEG in the shim: " + NativeJpeg2000.UnsupportedReason);
+        Assert.SkipUnless(Reader.Native.Webp.NativeWebp.IsSupported, "WebP needs libwebp in the shim: " + Reader.Native.Webp.NativeWebp.UnsupportedReason);
         Assert.SkipUnless(File.Exists(Ready) && File.Exists(Tool), "the OpenSlide 4.0.1 root is absent (run /work/shared/tools/openslide4.sh setup): no live comparison");
         SyntheticSlideSpec spec = new()
         {
@@ -32,9 +33,15 @@ public class GeneratedJpeg2000OpenSlide4Tests
             Compression = kind == "rgb" ? SlideCompression.Jpeg2000Rgb : SlideCompression.Jpeg2000YCbCr,
             Subsampling = kind switch { "ycbcr-422" => ChromaSubsampling.S422, "ycbcr-420" => ChromaSubsampling.S420, _ => ChromaSubsampling.S444 },
         };
+        if (kind == "webp-generic")
+        {
+            // a lossy RGB WebP pyramid, read by OpenSlide's generic-tiff driver through libtiff's WebP codec
+            spec = spec with { Vendor = SlideVendor.Generic, Compression = SlideCompression.WebP, Quality = 70, Levels = 3 };
+        }
+
         string path = TestSlides.Get(spec);
         using var slide = Slide.Open(path);
-        Assert.Equal("aperio", slide.Properties["openslide.vendor"]);
+        Assert.Equal(kind == "webp-generic" ? "generic-tiff" : "aperio", slide.Properties["openslide.vendor"]);
         foreach (SlideLevel level in slide.Levels)
         {
             int w = (int)level.Width, h = (int)level.Height;
