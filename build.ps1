@@ -1,6 +1,7 @@
 # Windows counterpart of build.sh (same verbs). UNTESTED: no Windows machine was available.
-# Needs the .NET 10 SDK, CMake, a C compiler, and libjpeg-turbo + libdeflate development files
-# (for example from vcpkg: vcpkg install libjpeg-turbo libdeflate; set CMAKE_TOOLCHAIN_FILE).
+# Needs the .NET 10 SDK, CMake, a C compiler, and libjpeg-turbo + libdeflate development files,
+# optionally OpenJPEG and libwebp (JPEG 2000 and WebP tiles; without them those tiles are refused at read)
+# (for example from vcpkg: vcpkg install libjpeg-turbo libdeflate openjpeg libwebp; set CMAKE_TOOLCHAIN_FILE).
 # Without the native shim the reader runs on its managed decoders (identical pixels, slower).
 param(
     [Parameter(Position = 0)][string]$Verb = "build",

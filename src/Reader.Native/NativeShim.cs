@@ -5,7 +5,7 @@ namespace Reader.Native;
 /// <summary>Whether the wsinative shim loaded, and if not, why.</summary>
 public static class NativeShim
 {
-    private static readonly Lazy<(bool Available, string Reason, int JpegVersion, bool Libdeflate)> State = new(Probe);
+    private static readonly Lazy<(bool Available, string Reason, int JpegVersion, bool Libdeflate, string OpenJpeg, int Libwebp)> State = new(Probe);
 
     /// <summary>True when the shim loaded and its ABI matches this assembly.</summary>
     public static bool IsAvailable => State.Value.Available;
@@ -19,6 +19,25 @@ public static class NativeShim
     /// <summary>True when the shim was built with libdeflate.</summary>
     public static bool HasLibdeflate => State.Value.Libdeflate;
 
+    /// <summary>True when the shim was built with OpenJPEG (JPEG 2000 tiles).</summary>
+    public static bool HasOpenJpeg => State.Value.OpenJpeg.Length > 0;
+
+    /// <summary>OpenJPEG's version ("2.5.0"), empty when the shim has no OpenJPEG.</summary>
+    public static string OpenJpegVersion => State.Value.OpenJpeg;
+
+    /// <summary>True when the shim was built with libwebp (WebP tiles).</summary>
+    public static bool HasLibwebp => State.Value.Libwebp != 0;
+
+    /// <summary>libwebp's decoder version as text ("1.2.4"), empty when the shim has no libwebp.</summary>
+    public static string LibwebpVersion
+    {
+        get
+        {
+            int v = State.Value.Libwebp;
+            return v == 0 ? string.Empty : $"{v >> 16}.{(v >> 8) & 0xff}.{v & 0xff}";
+        }
+    }
+
     /// <summary>libjpeg-turbo's version as text, e.g. "2.1.5".</summary>
     public static string LibjpegTurboVersionText
     {
@@ -29,7 +48,7 @@ public static class NativeShim
         }
     }
 
-    private static (bool, string, int, bool) Probe()
+    private static (bool, string, int, bool, string, int) Probe()
     {
         NativeLibraries.EnsureRegistered();
         try
@@ -37,22 +56,23 @@ public static class NativeShim
             int abi = ShimMethods.AbiVersionOf();
             if (abi != ShimMethods.AbiVersion)
             {
-                return (false, $"wsinative ABI {abi} does not match the expected {ShimMethods.AbiVersion}; rebuild native/ (./build.sh setup)", 0, false);
+                return (false, $"wsinative ABI {abi} does not match the expected {ShimMethods.AbiVersion}; rebuild native/ (./build.sh setup)", 0, false, string.Empty, 0);
             }
 
-            return (true, string.Empty, ShimMethods.LibjpegVersion(), ShimMethods.HasLibdeflate() != 0);
+            string openJpeg = ShimMethods.HasOpenJpeg() != 0 ? Marshal.PtrToStringUTF8(ShimMethods.OpenJpegVersion()) ?? "?" : string.Empty;
+            return (true, string.Empty, ShimMethods.LibjpegVersion(), ShimMethods.HasLibdeflate() != 0, openJpeg, ShimMethods.HasLibwebp());
         }
         catch (DllNotFoundException e)
         {
-            return (false, "wsinative was not found (build it with ./build.sh setup): " + e.Message, 0, false);
+            return (false, "wsinative was not found (build it with ./build.sh setup): " + e.Message, 0, false, string.Empty, 0);
         }
         catch (EntryPointNotFoundException e)
         {
-            return (false, "wsinative is incomplete: " + e.Message, 0, false);
+            return (false, "wsinative is incomplete: " + e.Message, 0, false, string.Empty, 0);
         }
         catch (BadImageFormatException e)
         {
-            return (false, "wsinative cannot be loaded on this platform: " + e.Message, 0, false);
+            return (false, "wsinative cannot be loaded on this platform: " + e.Message, 0, false, string.Empty, 0);
         }
     }
 

@@ -20,4 +20,7 @@ public enum NativeStatus
 
     /// <summary>The shim was built without the library this call needs.</summary>
     Unavailable = 6,
+
+    /// <summary>A valid image of a kind the reader does not decode (component count, bit depth).</summary>
+    Unsupported = 9,
 }

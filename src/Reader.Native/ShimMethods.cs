@@ -5,7 +5,7 @@ namespace Reader.Native;
 /// <summary>The wsinative entry points (native/wsi_native.h), one to one.</summary>
 internal static unsafe partial class ShimMethods
 {
-    internal const int AbiVersion = 3;
+    internal const int AbiVersion = 4;
 
     internal const int StatusOk = 0;
     internal const int StatusJpeg = 1;
@@ -14,6 +14,9 @@ internal static unsafe partial class ShimMethods
     internal const int StatusDeflate = 4;
     internal const int StatusShort = 5;
     internal const int StatusUnavailable = 6;
+    internal const int StatusJ2k = 7;
+    internal const int StatusWebp = 8;
+    internal const int StatusUnsupported = 9;
 
     [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_abi_version")]
     internal static partial int AbiVersionOf();
@@ -67,4 +70,40 @@ internal static unsafe partial class ShimMethods
     [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_zlib_decompress")]
     internal static partial int ZlibDecompress(
         IntPtr inflater, byte* input, nuint inputLength, byte* output, nuint outputLength, out nuint written);
+
+    [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_has_openjpeg")]
+    internal static partial int HasOpenJpeg();
+
+    [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_openjpeg_version")]
+    internal static partial IntPtr OpenJpegVersion();
+
+    [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_j2k_decode")]
+    internal static partial int J2kDecode(
+        byte* data, nuint dataLength, int channels,
+        byte* destination, nuint destinationLength, nuint stride,
+        int maxWidth, int maxHeight,
+        out int width, out int height, out int components,
+        byte* message, int messageLength);
+
+    [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_j2k_encode")]
+    internal static partial int J2kEncode(
+        byte* pixels, int width, int height, nuint stride,
+        int subsampleX, int subsampleY, int mct, int rate, int jp2,
+        out IntPtr output, out nuint outputLength, byte* message, int messageLength);
+
+    [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_has_libwebp")]
+    internal static partial int HasLibwebp();
+
+    [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_webp_decode")]
+    internal static partial int WebpDecode(
+        byte* data, nuint dataLength, int channels,
+        byte* destination, nuint destinationLength, nuint stride,
+        int maxWidth, int maxHeight,
+        out int width, out int height, out int hasAlpha,
+        byte* message, int messageLength);
+
+    [LibraryImport(NativeLibraries.Shim, EntryPoint = "wsi_webp_encode")]
+    internal static partial int WebpEncode(
+        byte* pixels, int width, int height, nuint stride, int channels, int quality,
+        out IntPtr output, out nuint outputLength, byte* message, int messageLength);
 }

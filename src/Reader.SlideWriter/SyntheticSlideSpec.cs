@@ -9,6 +9,15 @@ public enum SlideCompression
     None,
     Zstd,
     PackBits,
+
+    /// <summary>Aperio JPEG 2000, YCbCr codestream (TIFF 33003), chroma subsampled as <see cref="SyntheticSlideSpec.Subsampling"/> says.</summary>
+    Jpeg2000YCbCr,
+
+    /// <summary>Aperio JPEG 2000, RGB codestream with the codestream's colour transform (TIFF 33005).</summary>
+    Jpeg2000Rgb,
+
+    /// <summary>WebP tiles (TIFF 50001, libtiff/GDAL style): RGB or RGBA, lossy at <see cref="SyntheticSlideSpec.Quality"/> or lossless.</summary>
+    WebP,
 }
 
 /// <summary>JPEG chroma subsampling (luma sampling factors H x V).</summary>
@@ -92,6 +101,12 @@ public sealed record SyntheticSlideSpec
     public JpegTablesPlacement Tables { get; init; } = JpegTablesPlacement.Shared;
 
     public int Quality { get; init; } = 95;
+
+    /// <summary>JPEG 2000 compression ratio (irreversible 9/7); 0 writes lossless 5/3 codestreams.</summary>
+    public int Jpeg2000Rate { get; init; } = 20;
+
+    /// <summary>Lossless WebP instead of lossy at <see cref="Quality"/>.</summary>
+    public bool WebpLossless { get; init; }
 
     /// <summary>JPEG restart interval in MCUs (0 = none).</summary>
     public int RestartInterval { get; init; }

@@ -56,7 +56,18 @@ public static class SyntheticSlideWriter
                     break;
                 case SlideVendor.Aperio:
                     tiff.AddDirectory(levelFields[0]);
-                    tiff.AddDirectory(WriteThumbnail(tiff, spec, encoder, tables));
+                    if (spec.Compression is SlideCompression.Jpeg2000YCbCr or SlideCompression.Jpeg2000Rgb or SlideCompression.WebP)
+                    {
+                        // Aperio JPEG 2000 slides keep a JPEG thumbnail (readers decode it through libtiff, which has no 33003/33005 codec).
+                        SyntheticSlideSpec thumbnail = spec with { Compression = SlideCompression.Jpeg, Color = SlideColor.Rgb, Subsampling = ChromaSubsampling.S420, Tables = JpegTablesPlacement.Shared, Quality = 90 };
+                        var thumbnailEncoder = new TileEncoder(thumbnail);
+                        tiff.AddDirectory(WriteThumbnail(tiff, thumbnail, thumbnailEncoder, thumbnailEncoder.JpegTables()));
+                    }
+                    else
+                    {
+                        tiff.AddDirectory(WriteThumbnail(tiff, spec, encoder, tables));
+                    }
+
                     foreach (List<TiffField> f in levelFields.Skip(1))
                     {
                         tiff.AddDirectory(f);
@@ -112,6 +123,17 @@ public static class SyntheticSlideWriter
         if (jpeg && (spec.Color == SlideColor.Rgba || spec.Planar))
         {
             throw new ArgumentException("JPEG slides are RGB, RGB-coded or grey, chunky");
+        }
+
+        bool jpeg2000 = spec.Compression is SlideCompression.Jpeg2000YCbCr or SlideCompression.Jpeg2000Rgb;
+        if (jpeg2000 && (spec.Color != SlideColor.Rgb || spec.Planar))
+        {
+            throw new ArgumentException("JPEG 2000 slides are RGB, chunky");
+        }
+
+        if (spec.Compression == SlideCompression.WebP && (spec.Color is not (SlideColor.Rgb or SlideColor.Rgba) || spec.Planar))
+        {
+            throw new ArgumentException("WebP slides are RGB or RGBA, chunky");
         }
     }
 
@@ -218,6 +240,7 @@ public static class SyntheticSlideWriter
         {
             SlideColor.Gray => 1,
             SlideColor.Rgb when jpeg => 6,
+            SlideColor.Rgb when spec.Compression == SlideCompression.Jpeg2000YCbCr => 6,
             _ => 2,
         };
         int compression = spec.Compression switch
@@ -227,6 +250,9 @@ public static class SyntheticSlideWriter
             SlideCompression.Lzw => 5,
             SlideCompression.Zstd => 50000,
             SlideCompression.PackBits => 32773,
+            SlideCompression.Jpeg2000YCbCr => 33003,
+            SlideCompression.Jpeg2000Rgb => 33005,
+            SlideCompression.WebP => 50001,
             _ => 1,
         };
         var fields = new List<TiffField>
@@ -244,7 +270,7 @@ public static class SyntheticSlideWriter
             fields.Add(TiffField.Shorts(ExtraSamples, 2));
         }
 
-        if (spec.Predictor && !jpeg && spec.Compression != SlideCompression.None && spec.Compression != SlideCompression.PackBits)
+        if (spec.Predictor && spec.Compression is SlideCompression.Deflate or SlideCompression.Lzw or SlideCompression.Zstd)
         {
             fields.Add(TiffField.Shorts(Predictor, 2));
         }

@@ -2,6 +2,8 @@ using System.IO.Compression;
 using BitMiracle.LibJpeg.Classic;
 using Reader.Native;
 using Reader.Native.Jpeg;
+using Reader.Native.Jpeg2000;
+using Reader.Native.Webp;
 
 namespace Reader.SlideWriter;
 
@@ -57,6 +59,19 @@ internal sealed class TileEncoder
                 return EncodeJpeg(samples, width, height, samplesPerPixel);
             case SlideCompression.None:
                 return samples;
+            case SlideCompression.Jpeg2000Rgb:
+                return NativeJpeg2000.Encode(samples, width, height, rowBytes, colorTransform: true, rate: spec.Jpeg2000Rate);
+            case SlideCompression.Jpeg2000YCbCr:
+                (int sx, int sy) = spec.Subsampling switch
+                {
+                    ChromaSubsampling.S420 => (2, 2),
+                    ChromaSubsampling.S422 => (2, 1),
+                    ChromaSubsampling.S440 => (1, 2),
+                    _ => (1, 1),
+                };
+                return NativeJpeg2000.Encode(ToYCbCr(samples), width, height, rowBytes, sx, sy, colorTransform: false, rate: spec.Jpeg2000Rate);
+            case SlideCompression.WebP:
+                return NativeWebp.Encode(samples, width, height, rowBytes, samplesPerPixel, spec.WebpLossless ? -1 : spec.Quality);
         }
 
         if (spec.Predictor)
@@ -99,6 +114,23 @@ internal sealed class TileEncoder
                 throw new InvalidOperationException("unknown compression " + spec.Compression);
         }
     }
+
+    /// <summary>JFIF full-range RGB to YCbCr, rounded (what a 33003 writer stores before wavelet coding).</summary>
+    private static byte[] ToYCbCr(byte[] rgb)
+    {
+        var ycc = new byte[rgb.Length];
+        for (int i = 0; i + 2 < rgb.Length; i += 3)
+        {
+            double r = rgb[i], g = rgb[i + 1], b = rgb[i + 2];
+            ycc[i] = Byte((0.299 * r) + (0.587 * g) + (0.114 * b));
+            ycc[i + 1] = Byte(128 - (0.168736 * r) - (0.331264 * g) + (0.5 * b));
+            ycc[i + 2] = Byte(128 + (0.5 * r) - (0.418688 * g) - (0.081312 * b));
+        }
+
+        return ycc;
+    }
+
+    private static byte Byte(double v) => (byte)Math.Clamp(Math.Round(v, MidpointRounding.AwayFromZero), 0, 255);
 
     private byte[] EncodeJpeg(byte[] samples, int width, int height, int samplesPerPixel)
     {

@@ -5,7 +5,7 @@ namespace Reader.Core.Decode;
 
 /// <summary>
 /// The codecs by compression code (TIFF numbering). <see cref="Default"/> holds the built-in ones (JPEG,
-/// deflate, LZW, zstd, PackBits, none) and whatever the application registers; a slide opened with
+/// deflate, LZW, zstd, PackBits, none, Aperio JPEG 2000, WebP) and whatever the application registers; a slide opened with
 /// <see cref="SlideOptions.Codecs"/> set uses that registry instead. Thread-safe; lookups take no lock.
 /// </summary>
 public sealed class TileCodecRegistry
@@ -47,6 +47,9 @@ public sealed class TileCodecRegistry
         r.Register(TiffCompression.Zstd, ZstdCodec.Instance);
         r.Register(TiffCompression.ZstdLegacy, ZstdCodec.Instance);
         r.Register(TiffCompression.PackBits, PackBitsCodec.Instance);
+        r.Register(TiffCompression.AperioJp2kYCbCr, Jpeg2000Codec.YCbCr);
+        r.Register(TiffCompression.AperioJp2kRgb, Jpeg2000Codec.Rgb);
+        r.Register(TiffCompression.WebP, WebpCodec.Instance);
         return r;
     }
 }

@@ -174,4 +174,13 @@ public static class TileCompression
 
     /// <summary>Zstandard, the code some writers used before 50000.</summary>
     public const int ZstdLegacy = TiffCompression.ZstdLegacy;
+
+    /// <summary>Aperio JPEG 2000, a YCbCr codestream (33003).</summary>
+    public const int AperioJpeg2000YCbCr = TiffCompression.AperioJp2kYCbCr;
+
+    /// <summary>Aperio JPEG 2000, an RGB codestream (33005).</summary>
+    public const int AperioJpeg2000Rgb = TiffCompression.AperioJp2kRgb;
+
+    /// <summary>WebP, one WebP file per tile (libtiff, GDAL).</summary>
+    public const int WebP = TiffCompression.WebP;
 }

@@ -48,7 +48,29 @@ internal static class AperioFormat
         levels.Sort((a, b) => b.Width.CompareTo(a.Width));
         TiffProperties.AddTiffTags(layout.Properties, tiff.Directories[0]);
         AddDescriptionProperties(layout.Properties, tiff.Directories[0].GetString(TiffTag.ImageDescription) ?? string.Empty);
+        AddThumbnailIccSize(layout, tiff.Directories[0]);
         return layout;
+    }
+
+    /// <summary>
+    /// OpenSlide 4 gives the thumbnail the main image's ICC profile when both descriptions name the same
+    /// "ICC Profile", and reports its size as openslide.associated.thumbnail.icc-size.
+    /// </summary>
+    private static void AddThumbnailIccSize(TiffLayout layout, TiffDirectory main)
+    {
+        ulong iccBytes = main.CountOf(TiffTag.IccProfile);
+        if (iccBytes == 0 || !layout.AssociatedImages.TryGetValue("thumbnail", out TiffImage? thumbnail)
+            || !layout.Properties.TryGetValue("aperio.ICC Profile", out string? mainProfile))
+        {
+            return;
+        }
+
+        var thumbnailProperties = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        AddDescriptionProperties(thumbnailProperties, thumbnail.Directory.GetString(TiffTag.ImageDescription) ?? string.Empty);
+        if (thumbnailProperties.TryGetValue("aperio.ICC Profile", out string? thumbnailProfile) && thumbnailProfile == mainProfile)
+        {
+            layout.Properties["openslide.associated.thumbnail.icc-size"] = iccBytes.ToString(CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>"Aperio Image Library ...\nlabel 387x463" gives "label".</summary>

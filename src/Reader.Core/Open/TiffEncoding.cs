@@ -74,9 +74,9 @@ internal static class TiffEncoding
         }
 
         int predictor = (int)dir.GetInteger(TiffTag.Predictor, 1);
-        if (compression == TiffCompression.Jpeg)
+        if (compression is TiffCompression.Jpeg or TiffCompression.AperioJp2kYCbCr or TiffCompression.AperioJp2kRgb or TiffCompression.WebP)
         {
-            predictor = 1; // meaningless for JPEG; libtiff ignores it too
+            predictor = 1; // meaningless for image codecs; libtiff (and OpenSlide's JPEG 2000 path) ignore it too
         }
         else if (predictor is not (1 or 2))
         {
@@ -101,9 +101,10 @@ internal static class TiffEncoding
                 colorSamples = 3;
                 break;
             case TiffPhotometric.YCbCr:
-                if (compression != TiffCompression.Jpeg)
+                // Aperio JPEG 2000 tiles may say YCbCr; their codec decides the colour from the compression code.
+                if (compression is not (TiffCompression.Jpeg or TiffCompression.AperioJp2kYCbCr or TiffCompression.AperioJp2kRgb))
                 {
-                    throw new UnsupportedFormatException(path, where, "YCbCr photometric is supported with JPEG compression only");
+                    throw new UnsupportedFormatException(path, where, "YCbCr photometric is supported with JPEG and Aperio JPEG 2000 compression only");
                 }
 
                 colorSamples = 3;
@@ -154,7 +155,8 @@ internal static class TiffEncoding
             BigEndianSamples = dir.Container.IsBigEndian,
         };
 
-        // The codec's own acceptance rules (JPEG: no separate planes, no palette, YCbCr needs 3 samples).
+        // The codec's own acceptance rules (JPEG: no separate planes, no palette, YCbCr needs 3 samples; JPEG 2000 and
+        // WebP: interleaved RGB, JPEG 2000 also YCbCr, 3 samples, WebP 3 or 4).
         string? refused = codec.Refuse(encoding);
         return refused is null ? encoding : throw new UnsupportedFormatException(path, where, refused);
     }

@@ -48,6 +48,9 @@ internal static class MangledCases
         ["lzw"] = new() { Width = 400, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, Compression = SlideCompression.Lzw },
         ["zstd"] = new() { Width = 400, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, Compression = SlideCompression.Zstd },
         ["none"] = new() { Width = 300, Height = 200, TileWidth = 64, TileHeight = 64, Levels = 2, Compression = SlideCompression.None },
+        ["j2k-ycbcr"] = new() { Width = 400, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, Compression = SlideCompression.Jpeg2000YCbCr, Subsampling = ChromaSubsampling.S420 },
+        ["j2k-rgb"] = new() { Width = 400, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, Compression = SlideCompression.Jpeg2000Rgb },
+        ["webp"] = new() { Width = 400, Height = 300, TileWidth = 128, TileHeight = 128, Levels = 2, Compression = SlideCompression.WebP, Quality = 80 },
     };
 
     public static readonly string[] FixtureBases = ["CMU-1-Small-Region.svs", "cog_rgb.tif", "openslide-python_boxes.tiff"];
@@ -61,6 +64,16 @@ internal static class MangledCases
 
     public static bool IsSharedTables(string b) => b is "jpeg" or "jpeg-bigtiff-be" or "aperio" or "subifd" or "CMU-1-Small-Region.svs";
 
+    public static bool IsJpeg2000(string b) => b is "j2k-ycbcr" or "j2k-rgb";
+
+    public static bool IsWebp(string b) => b == "webp";
+
+    /// <summary>Why a generated base cannot be written here (its codec's library is missing from the shim), or null.</summary>
+    public static string? CodecMissing(string b) =>
+        IsJpeg2000(b) && !Reader.Native.Jpeg2000.NativeJpeg2000.IsSupported ? "JPEG 2000 needs OpenJPEG in the shim: " + Reader.Native.Jpeg2000.NativeJpeg2000.UnsupportedReason
+        : IsWebp(b) && !Reader.Native.Webp.NativeWebp.IsSupported ? "WebP needs libwebp in the shim: " + Reader.Native.Webp.NativeWebp.UnsupportedReason
+        : null;
+
     public static bool IsLossless(string b) => b is "deflate" or "lzw" or "zstd" or "none" or "openslide-python_boxes.tiff";
 
     public static IEnumerable<MangleCase> All()
@@ -71,6 +84,13 @@ internal static class MangledCases
             {
                 // One placeholder per missing fixture: running it skips loudly (WriteMangled asks for the file).
                 yield return Case(b, "(fixture absent)", t => t.Bytes, Fails());
+                continue;
+            }
+
+            if (CodecMissing(b) is not null)
+            {
+                // One placeholder per base whose codec library is missing: running it skips loudly (WriteMangled).
+                yield return Case(b, "(codec library absent)", t => t.Bytes, Fails());
                 continue;
             }
 
@@ -94,6 +114,22 @@ internal static class MangledCases
                     yield return c;
                 }
             }
+
+            if (IsJpeg2000(b))
+            {
+                foreach (MangleCase c in Jpeg2000(b))
+                {
+                    yield return c;
+                }
+            }
+
+            if (IsWebp(b))
+            {
+                foreach (MangleCase c in Webp(b))
+                {
+                    yield return c;
+                }
+            }
         }
 
         foreach (MangleCase c in Layouts())
@@ -109,6 +145,9 @@ internal static class MangledCases
         {
             FixtureFiles.Real(c.Base); // skips loudly when the fixtures are absent
         }
+
+        string? missing = CodecMissing(c.Base);
+        Assert.SkipWhen(missing is not null, missing ?? string.Empty);
 
         string path = TestSlides.NewPath("mangled.tif");
         File.WriteAllBytes(path, c.Mutate(new TiffEditor(BaseBytes(c.Base))));
@@ -234,6 +273,56 @@ internal static class MangledCases
             yield return Case(b, "JPEGTables (quantisation only) removed", t => Edit(t, e => e.Remove(0, 347)), Read(Corrupt, "quantization table"));
             yield return Case(b, "tile DHT with impossible counts", t => EditTile(t, (data, start, length) => { int p = Marker(data, start, length, 0xC4); data.AsSpan(p + 5, 16).Fill(0xFF); }), Read(Corrupt, "DHT"));
         }
+    }
+
+    /// <summary>
+    /// J2K codestream damage that OpenJPEG must notice (header fields, truncation to nothing, garbage from the start)
+    /// and tag edits the codec's acceptance rules answer. Offsets are the SIZ segment's: SOC 0, SIZ 2, Xsiz 8,
+    /// Ysiz 12, Csiz 40, Ssiz of component 0 at 42.
+    /// </summary>
+    private static IEnumerable<MangleCase> Jpeg2000(string b)
+    {
+        yield return Case(b, "J2K tile: SOC marker zeroed", t => EditTile(t, (data, start, _) => data[start + 1] = 0), Read(Corrupt, "JPEG 2000"));
+        yield return Case(b, "J2K tile: SIZ width x 8", t => EditTile(t, (data, start, _) => WriteU32(data, start + 8, ReadU32(data, start + 8) * 8)), Read(Corrupt, "larger than the 128x128 tile"));
+        yield return Case(b, "J2K tile: SIZ height 100000", t => EditTile(t, (data, start, _) => WriteU32(data, start + 12, 100000)), Read(Corrupt, "larger than"));
+        yield return Case(b, "J2K tile: SIZ 16-bit component", t => EditTile(t, (data, start, _) => data[start + 42] = 15), Read(Unsupported, "8-bit expected"));
+        yield return Case(b, "J2K tile: SIZ signed component", t => EditTile(t, (data, start, _) => data[start + 42] = 0x87), Read(Unsupported, "signed"));
+        yield return Case(b, "J2K tile: SIZ codestream tiles 1x1 (an allocation bomb)", t => EditTile(t, (data, start, _) => { WriteU32(data, start + 24, 1); WriteU32(data, start + 28, 1); }), Read(Unsupported, "codestream is cut into"));
+        yield return Case(b, "J2K tile: SIZ says 4 components", t => EditTile(t, (data, start, _) => WriteU16(data, start + 40, 4)), Read(Unsupported, "4 components, 3 expected"));
+        yield return Case(b, "J2K tile: SIZ image offset past its end", t => EditTile(t, (data, start, _) => WriteU32(data, start + 16, ReadU32(data, start + 8) + 1)), Read(Corrupt, "invalid SIZ"));
+        yield return Case(b, "J2K tile: SIZ Lsiz 0xFFFF", t => EditTile(t, (data, start, _) => WriteU16(data, start + 4, 0xFFFF)), Read(Corrupt, "JPEG 2000"));
+        yield return Case(b, "J2K tile: data replaced by garbage", t => EditTile(t, (data, start, length) => Garbage(data.AsSpan(start, length))), Read(Corrupt, "JPEG 2000"));
+        yield return Case(b, "J2K tile: 10 bytes long", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, 10)), Read(Corrupt, "JPEG 2000"));
+        yield return Case(b, "J2K tile: cut to its main header and a little", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, 120)), Fails());
+        yield return Case(b, "J2K tile: garbage after the codestream", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, e.ReadElement(e.Find(0, 325), 0) + 64)), new Expectation(Stage.Clean, Check: SameAsOriginal)); // OpenJPEG stops at EOC
+        yield return Case(b, "J2K: photometric min-is-black", t => Edit(t, e => e.SetScalar(0, 262, 1)), Open(Unsupported, "JPEG 2000"));
+        yield return Case(b, "J2K: 4 samples per pixel", t => Edit(t, e => e.SetScalar(0, 277, 4)), Open(AnySlide));
+        yield return Case(b, "J2K: compression 33003 <-> 33005 swapped", t => Edit(t, e => e.SetScalar(0, 259, b == "j2k-rgb" ? 33003UL : 33005UL)), new Expectation(Stage.Clean));
+    }
+
+    /// <summary>WebP damage libwebp must notice (RIFF header, VP8 frame size, truncation) and tag edits the codec answers.</summary>
+    private static IEnumerable<MangleCase> Webp(string b)
+    {
+        yield return Case(b, "WebP tile: RIFF magic zeroed", t => EditTile(t, (data, start, _) => data[start] = 0), Read(Corrupt, "not a WebP"));
+        yield return Case(b, "WebP tile: WEBP tag zeroed", t => EditTile(t, (data, start, _) => data[start + 8] = 0), Read(Corrupt, "not a WebP"));
+        yield return Case(b, "WebP tile: VP8 frame width 1000", t => EditTile(t, (data, start, _) => { data[start + 26] = 1000 & 0xFF; data[start + 27] = 1000 >> 8; }), Read(Corrupt, "larger than the 128x128 tile"));
+        yield return Case(b, "WebP tile: VP8 frame width 8", t => EditTile(t, (data, start, _) => { data[start + 26] = 8; data[start + 27] = 0; }), Read(Corrupt, "WebP"));
+        yield return Case(b, "WebP tile: data replaced by garbage", t => EditTile(t, (data, start, length) => Garbage(data.AsSpan(start, length))), Read(Corrupt, "WebP"));
+        yield return Case(b, "WebP tile: 10 bytes long", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, 10)), Read(Corrupt, "WebP"));
+        yield return Case(b, "WebP tile: cut in half", t => Edit(t, e => e.WriteElement(e.Find(0, 325), 0, e.ReadElement(e.Find(0, 325), 0) / 2)), Read(Corrupt, "WebP"));
+        yield return Case(b, "WebP: photometric YCbCr", t => Edit(t, e => e.SetScalar(0, 262, 6)), Open(Unsupported, "YCbCr"));
+        yield return Case(b, "WebP: photometric min-is-black", t => Edit(t, e => e.SetScalar(0, 262, 1)), Open(Unsupported, "WebP"));
+        yield return Case(b, "WebP: 4 samples per pixel, tiles RGB", t => Edit(t, e => e.SetScalar(0, 277, 4)), new Expectation(Stage.Clean, Check: SameAsOriginal)); // libwebp gives an RGB WebP alpha 255; without ExtraSamples it is no alpha anyway
+    }
+
+    private static uint ReadU32(byte[] data, int at) => (uint)((data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3]);
+
+    private static void WriteU32(byte[] data, int at, uint value)
+    {
+        data[at] = (byte)(value >> 24);
+        data[at + 1] = (byte)(value >> 16);
+        data[at + 2] = (byte)(value >> 8);
+        data[at + 3] = (byte)value;
     }
 
     private static IEnumerable<MangleCase> Lossless(string b)
