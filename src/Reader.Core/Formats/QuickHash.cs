@@ -13,6 +13,10 @@ namespace Reader.Core.Formats;
 internal static class QuickHash
 {
     private const long MaxHashedBytes = 5L << 20;
+    private const int MaxRemembered = 1024;
+
+    /// <summary>Hashes by content identity (path, length, write time): opening the same file again, as a loader that opens per patch does, does not hash again.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Remembered = new(StringComparer.Ordinal);
 
     private static readonly (string Name, ushort Tag)[] StringTags =
     [
@@ -26,6 +30,30 @@ internal static class QuickHash
         ("tiff.Copyright", TiffTag.Copyright),
         ("tiff.DocumentName", TiffTag.DocumentName),
     ];
+
+    /// <summary>The hash, remembered per content identity when the source has one (a file whose length or write time changed is hashed again).</summary>
+    public static string? Compute(TiffImage lowestLevel, TiffDirectory propertyDirectory, string? contentIdentity)
+    {
+        if (contentIdentity is null)
+        {
+            return Compute(lowestLevel, propertyDirectory);
+        }
+
+        string key = contentIdentity + "|" + lowestLevel.Directory.Name;
+        if (Remembered.TryGetValue(key, out string? known))
+        {
+            return known;
+        }
+
+        string? hash = Compute(lowestLevel, propertyDirectory);
+        if (Remembered.Count >= MaxRemembered)
+        {
+            Remembered.Clear(); // bounded; a loader over many slides re-hashes at most once per pass
+        }
+
+        Remembered[key] = hash;
+        return hash;
+    }
 
     public static string? Compute(TiffImage lowestLevel, TiffDirectory propertyDirectory)
     {

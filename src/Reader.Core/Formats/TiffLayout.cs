@@ -58,7 +58,7 @@ internal static class TiffLayoutExtensions
             layout.Properties[key] = value;
         }
 
-        if (tiff.HasQuickHash && QuickHash.Compute(tiff.Levels[^1], tiff.PropertyDirectory) is { } hash)
+        if (tiff.HasQuickHash && QuickHash.Compute(tiff.Levels[^1], tiff.PropertyDirectory, tiff.PropertyDirectory.Container.Source.ContentIdentity) is { } hash)
         {
             layout.Properties["openslide.quickhash-1"] = hash;
         }

@@ -18,6 +18,7 @@ internal sealed class FileSlideSource : SlideSource
         this.path = path;
         this.handle = handle;
         this.length = length;
+        ContentIdentity = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{System.IO.Path.GetFullPath(path)}|{length}|{File.GetLastWriteTimeUtc(path).Ticks}");
     }
 
     public override string Name => path;
@@ -25,6 +26,8 @@ internal sealed class FileSlideSource : SlideSource
     public override long Length => length;
 
     public override ISiblingResolver? Siblings => new FolderSiblings(path);
+
+    internal override string? ContentIdentity { get; }
 
     public static FileSlideSource Open(string path)
     {

@@ -27,6 +27,12 @@ public abstract class SlideSource : IDisposable
     /// </summary>
     public virtual ISiblingResolver? Siblings => null;
 
+    /// <summary>
+    /// Identifies these exact bytes across opens (a file's full path, length and last write time), so work derived
+    /// from them alone, such as quickhash-1, can be reused by the next open; null when there is no such identity.
+    /// </summary>
+    internal virtual string? ContentIdentity => null;
+
     /// <summary>Opens a local file for positional reads (no lock, no allocation per read).</summary>
     public static SlideSource OpenFile(string path) => FileSlideSource.Open(path);
 

@@ -104,6 +104,40 @@ public sealed class SlideSourceTests
     }
 
     [Fact]
+    public void Quickhash_is_remembered_per_file_content_and_recomputed_when_the_file_changes()
+    {
+        string source = TestSlides.Get(SyntheticSlides.Kinds["jpeg-gray-256"]);
+        string path = TestSlides.NewPath("rehash.tif");
+        File.Copy(source, path);
+        string first, again;
+        using (Slide a = Slide.Open(path))
+        {
+            first = a.Properties["openslide.quickhash-1"];
+        }
+
+        using (Slide b = Slide.Open(path))
+        {
+            again = b.Properties["openslide.quickhash-1"];
+        }
+
+        Assert.Equal(first, again);
+        using (Slide fromMemory = Slide.Open(SlideSource.FromMemory(File.ReadAllBytes(path))))
+        {
+            Assert.Equal(first, fromMemory.Properties["openslide.quickhash-1"]); // no identity: hashed afresh, same value
+        }
+
+        // Same length, other bytes in a hashed string tag, a later write time: hashed again.
+        byte[] bytes = File.ReadAllBytes(path);
+        int at = bytes.AsSpan().IndexOf("Reader.SlideWriter"u8);
+        Assert.True(at > 0, "the writer's Software tag names it");
+        bytes[at] = (byte)'X';
+        File.WriteAllBytes(path, bytes);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        using Slide changed = Slide.Open(path);
+        Assert.NotEqual(first, changed.Properties["openslide.quickhash-1"]);
+    }
+
+    [Fact]
     public void Missing_file_is_a_slide_exception_naming_it()
     {
         var e = Assert.Throws<SlideException>(() => SlideSource.OpenFile("/nonexistent/slide.svs"));
