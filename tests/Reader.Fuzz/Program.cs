@@ -3,6 +3,7 @@ using Reader.Core.Batch;
 using Reader.Core.Decode.Jpeg;
 using Reader.Gpu;
 using Reader.Gpu.Accelerators;
+using Reader.Native;
 using Reader.Native.Jpeg;
 using Reader.SlideWriter;
 using SharpFuzz;
@@ -197,6 +198,16 @@ internal static class Seeds
             ("none-be", new() { Width = 20, Height = 16, TileWidth = 16, TileHeight = 16, Levels = 1, Compression = SlideCompression.None, BigEndian = true, Color = SlideColor.Gray }),
             ("subifd", new() { Width = 40, Height = 40, TileWidth = 16, TileHeight = 16, Levels = 2, Vendor = SlideVendor.SubIfd, Compression = SlideCompression.PackBits }),
         };
+        if (NativeShim.IsAvailable && NativeShim.HasOpenJpeg && NativeShim.HasLibwebp)
+        {
+            // The native-only codecs: mutated codestreams reach OpenJPEG and libwebp through the shim's bounds checks.
+            kinds =
+            [
+                .. kinds,
+                ("j2k-ycbcr", new() { Width = 32, Height = 24, TileWidth = 16, TileHeight = 16, Levels = 1, Compression = SlideCompression.Jpeg2000YCbCr, Vendor = SlideVendor.Aperio, Jpeg2000Rate = 10 }),
+                ("webp", new() { Width = 32, Height = 16, TileWidth = 16, TileHeight = 16, Levels = 1, Compression = SlideCompression.WebP, Quality = 30 }),
+            ];
+        }
         foreach ((string name, SyntheticSlideSpec spec) in kinds)
         {
             string path = Path.Combine(folder, name + ".tif");
