@@ -82,12 +82,13 @@ static int fail(wsi_jpeg *d, int status, const char *text) {
 }
 
 int wsi_jpeg_decode(wsi_jpeg *d, const uint8_t *tables, size_t tables_len,
-                    const uint8_t *data, size_t data_len, int colorspace, int output,
+                    const uint8_t *data, size_t data_len, int colorspace, int output, int scale_denom,
                     uint8_t *dst, size_t dst_len, size_t stride, int max_width, int max_height,
                     int *out_width, int *out_height, int *out_components) {
   if (!d) return WSI_ERR_ARGUMENT;
   d->message[0] = '\0';
-  if (!data || data_len < 4 || !dst || max_width <= 0 || max_height <= 0)
+  if (!data || data_len < 4 || !dst || max_width <= 0 || max_height <= 0 ||
+      (scale_denom != 1 && scale_denom != 2 && scale_denom != 4 && scale_denom != 8))
     return fail(d, WSI_ERR_ARGUMENT, "invalid arguments");
 
   j_decompress_ptr c = &d->cinfo;
@@ -138,12 +139,14 @@ int wsi_jpeg_decode(wsi_jpeg *d, const uint8_t *tables, size_t tables_len,
   c->dct_method = JDCT_ISLOW;
   c->do_fancy_upsampling = TRUE;
   c->do_block_smoothing = TRUE;
-  c->scale_num = c->scale_denom = 1;
+  c->scale_num = 1;
+  c->scale_denom = (unsigned int)scale_denom;
   c->quantize_colors = FALSE;
 
-  if ((int)c->image_width > max_width || (int)c->image_height > max_height) {
-    snprintf(d->message, sizeof d->message, "JPEG image is %ux%u, larger than the %dx%d expected",
-             c->image_width, c->image_height, max_width, max_height);
+  jpeg_calc_output_dimensions(c);
+  if ((int)c->output_width > max_width || (int)c->output_height > max_height) {
+    snprintf(d->message, sizeof d->message, "JPEG image is %ux%u (%ux%u decoded), larger than the %dx%d expected",
+             c->image_width, c->image_height, c->output_width, c->output_height, max_width, max_height);
     jpeg_abort_decompress(c);
     return WSI_ERR_SIZE;
   }

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side checks it. */
-#define WSI_ABI_VERSION 4
+#define WSI_ABI_VERSION 5
 
 enum wsi_status {
   WSI_OK = 0,
@@ -71,13 +71,15 @@ WSI_API const char *wsi_jpeg_message(const wsi_jpeg *decoder);
  * tables-only stream such as TIFF JPEGTables and is loaded first; the image may
  * define or override tables of its own. Default libjpeg-turbo processing: ISLOW
  * IDCT and fancy upsampling. Rows are written 'stride' bytes apart into 'dst'.
+ * scale_denom (1, 2, 4 or 8) decodes at 1/scale_denom with libjpeg's DCT scaling
+ * (reduced-size IDCTs), as OpenSlide does for NDPI's extra levels.
  * The decoded size is returned in out_width / out_height / out_components; the
- * image must not be larger than max_width x max_height.
+ * decoded image must not be larger than max_width x max_height.
  */
 WSI_API int wsi_jpeg_decode(wsi_jpeg *decoder,
                             const uint8_t *tables, size_t tables_len,
                             const uint8_t *data, size_t data_len,
-                            int colorspace, int output,
+                            int colorspace, int output, int scale_denom,
                             uint8_t *dst, size_t dst_len, size_t stride,
                             int max_width, int max_height,
                             int *out_width, int *out_height, int *out_components);

@@ -5,7 +5,7 @@ namespace Reader.Native;
 /// <summary>The wsinative entry points (native/wsi_native.h), one to one.</summary>
 internal static unsafe partial class ShimMethods
 {
-    internal const int AbiVersion = 4;
+    internal const int AbiVersion = 5;
 
     internal const int StatusOk = 0;
     internal const int StatusJpeg = 1;
@@ -41,7 +41,7 @@ internal static unsafe partial class ShimMethods
         IntPtr decoder,
         byte* tables, nuint tablesLength,
         byte* data, nuint dataLength,
-        int colorSpace, int output,
+        int colorSpace, int output, int scaleDenominator,
         byte* destination, nuint destinationLength, nuint stride,
         int maxWidth, int maxHeight,
         out int width, out int height, out int components);

@@ -42,8 +42,11 @@ internal sealed class JpegCodec : ITileCodec
         return null;
     }
 
-    /// <summary>The kernels decode JPEGs that become RGB directly (YCbCr, RGB-coded, grey); raw components and inverted grey stay on the CPU.</summary>
-    public bool HasDeviceKernel(TileEncoding encoding) => encoding.JpegDecodesToPixels && encoding.Planar == 1;
+    /// <summary>
+    /// The kernels decode JPEGs that become RGB directly (YCbCr, RGB-coded, grey); raw components, inverted grey,
+    /// restart intervals of a shared stream and reduced-size decodes (NDPI) stay on the CPU.
+    /// </summary>
+    public bool HasDeviceKernel(TileEncoding encoding) => encoding.JpegDecodesToPixels && encoding.Planar == 1 && encoding.JpegHeader is null && encoding.JpegScale == 1;
 
     /// <summary>Components the JPEG must have for <paramref name="encoding"/>.</summary>
     internal static int ExpectedComponents(TileEncoding encoding) => encoding.JpegColor switch
@@ -68,7 +71,20 @@ internal sealed class JpegCodec : ITileCodec
     /// </summary>
     internal static string? CheckImage(TileEncoding encoding, int width, int height, int components, int visibleWidth, int visibleHeight)
     {
-        if (width > encoding.TileWidth || height > encoding.TileHeight)
+        int scale = encoding.JpegScale;
+        if (scale != 1)
+        {
+            int decodedWidth = (width + scale - 1) / scale;
+            int decodedHeight = (height + scale - 1) / scale;
+            if (decodedWidth > encoding.TileWidth || decodedHeight > encoding.TileHeight)
+            {
+                return $"JPEG image is {width}x{height} ({decodedWidth}x{decodedHeight} at 1/{scale}), larger than the {encoding.TileWidth}x{encoding.TileHeight} tile";
+            }
+
+            width = decodedWidth;
+            height = decodedHeight;
+        }
+        else if (width > encoding.TileWidth || height > encoding.TileHeight)
         {
             return $"JPEG image is {width}x{height}, larger than the {encoding.TileWidth}x{encoding.TileHeight} tile";
         }
@@ -104,9 +120,38 @@ internal sealed class JpegCodec : ITileCodec
         return bytes;
     }
 
+    [ThreadStatic]
+    private static byte[]? streamBuffer;
+
+    /// <summary>
+    /// A restart interval of a shared stream as the complete JPEG libjpeg reads: the header, the interval's bytes, and
+    /// EOI in place of the restart marker's last byte (OpenSlide's recipe for NDPI). Built in a per-thread buffer.
+    /// </summary>
+    private static byte[]? WithHeader(byte[] header, ReadOnlySpan<byte> interval, out int length)
+    {
+        length = 0;
+        if (interval.Length < 2 || interval[^2] != 0xFF)
+        {
+            return null;
+        }
+
+        length = header.Length + interval.Length;
+        byte[] buffer = streamBuffer is { } existing && existing.Length >= length ? existing : (streamBuffer = new byte[Math.Max(length, 64 << 10)]);
+        header.CopyTo(buffer, 0);
+        interval.CopyTo(buffer.AsSpan(header.Length));
+        buffer[length - 1] = 0xD9;
+        return buffer;
+    }
+
     private static void Run(in TileDecodeContext context, ReadOnlySpan<byte> compressed, JpegOutput output, Span<byte> destination, int stride)
     {
         TileEncoding e = context.Encoding;
+        if (e.JpegHeader is { } jpegHeader)
+        {
+            byte[] stream = WithHeader(jpegHeader, compressed, out int length) ?? throw context.Corrupt("JPEG restart interval does not end at a marker");
+            compressed = stream.AsSpan(0, length);
+        }
+
         ReadOnlySpan<byte> tables = e.JpegTables;
         DecoderSet decoders = DecoderSet.Current;
         ManagedJpegDecoder managed = decoders.ManagedJpeg;
@@ -130,7 +175,7 @@ internal sealed class JpegCodec : ITileCodec
             }
 
             NativeJpegDecoder native = decoders.NativeJpeg;
-            NativeStatus status = native.Decode(tables, compressed, color, output, destination, stride, e.TileWidth, e.TileHeight, out int width, out int height, out int outputComponents);
+            NativeStatus status = native.Decode(tables, compressed, color, output, e.JpegScale, destination, stride, e.TileWidth, e.TileHeight, out int width, out int height, out int outputComponents);
             if (status != NativeStatus.Ok)
             {
                 string reason = "JPEG " + native.LastMessage;
@@ -147,7 +192,7 @@ internal sealed class JpegCodec : ITileCodec
                     JpegOutput.Rgba => 4,
                     _ => ExpectedComponents(e),
                 };
-                if (CheckImage(e, width, height, ExpectedComponents(e), context.VisibleWidth, context.VisibleHeight) is { } late)
+                if (CheckImage(e, width * e.JpegScale, height * e.JpegScale, ExpectedComponents(e), context.VisibleWidth, context.VisibleHeight) is { } late)
                 {
                     throw context.Corrupt(late);
                 }
@@ -161,7 +206,7 @@ internal sealed class JpegCodec : ITileCodec
             return;
         }
 
-        JpegDecodeStatus managedStatus = managed.Decode(tables, compressed, color, output, destination, stride, e.TileWidth, e.TileHeight, out _, out _, out _);
+        JpegDecodeStatus managedStatus = managed.Decode(tables, compressed, color, output, e.JpegScale, destination, stride, e.TileWidth, e.TileHeight, out _, out _, out _);
         if (managedStatus != JpegDecodeStatus.Ok)
         {
             string reason = "JPEG " + managed.LastMessage;

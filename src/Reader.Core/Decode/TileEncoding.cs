@@ -66,6 +66,19 @@ public sealed record TileEncoding
     /// <summary>Shared JPEG tables (TIFF JPEGTables): quantisation and/or Huffman tables tiles may lack.</summary>
     public byte[]? JpegTables { get; init; }
 
+    /// <summary>
+    /// The start of one JPEG stream, SOI through the SOS segment (its frame sized to one tile), that every tile's bytes
+    /// continue: for formats that store a single JPEG per image and address its restart intervals as tiles (Hamamatsu
+    /// NDPI). A tile's bytes then run up to and including the next restart marker, whose last byte is read as EOI.
+    /// </summary>
+    public byte[]? JpegHeader { get; init; }
+
+    /// <summary>
+    /// JPEG tiles are decoded at 1/<c>JpegScale</c> (1, 2, 4 or 8) with libjpeg's reduced-size IDCTs, as OpenSlide
+    /// makes NDPI's extra levels; <see cref="TileWidth"/> and <see cref="TileHeight"/> are then the decoded size.
+    /// </summary>
+    public int JpegScale { get; init; } = 1;
+
     /// <summary>A palette as 256 packed RGB triplets, 8 bits each.</summary>
     public byte[]? Palette { get; init; }
 
@@ -120,6 +133,11 @@ public sealed record TileEncoding
         if (colorSamples == 0 || SamplesPerPixel < colorSamples)
         {
             return new UnsupportedFormatException(path, where, $"photometric interpretation {TiffPhotometric.NameOf(Photometric)} with {SamplesPerPixel} samples per pixel is not supported");
+        }
+
+        if (JpegScale is not (1 or 2 or 4 or 8) || ((JpegScale != 1 || JpegHeader is not null) && !IsJpeg))
+        {
+            return new UnsupportedFormatException(path, where, $"JPEG scale 1/{JpegScale} or a shared JPEG header with {CompressionName} compression is not supported");
         }
 
         if (Photometric == TiffPhotometric.Palette && Palette is not { Length: 3 * 256 })

@@ -3,14 +3,14 @@ using Reader.Core.Open;
 namespace Reader.Core.Formats;
 
 /// <summary>
-/// The built-in TIFF-based drivers in their fixed order: vendors we refuse explicitly, then Aperio SVS,
+/// The built-in TIFF-based drivers in their fixed order: Hamamatsu NDPI, Aperio SVS,
 /// Philips TIFF, OME-TIFF, and the generic tiled TIFF. Each looks at directory 0 of the TIFF parsed once.
 /// </summary>
 internal static class SlideFormats
 {
     public static readonly ISlideFormat[] BuiltIn =
     [
-        new TiffFormatDriver("hamamatsu-ndpi", first => first.Has(TiffTag.NdpiFormatFlag), tiff => throw new UnsupportedFormatException(tiff.Path, null, "Hamamatsu NDPI is not supported yet")),
+        new Ndpi.NdpiFormat(),
         new TiffFormatDriver("aperio", AperioFormat.Matches, AperioFormat.Open),
         new TiffFormatDriver("philips", PhilipsFormat.Matches, PhilipsFormat.Open),
         new TiffFormatDriver("ome-tiff", OmeTiffFormat.Matches, OmeTiffFormat.Open),
@@ -22,8 +22,7 @@ internal static class SlideFormats
     {
         foreach (ISlideFormat format in BuiltIn)
         {
-            var driver = (TiffFormatDriver)format;
-            if (driver.Matches(tiff.Directories[0]))
+            if (format is TiffFormatDriver driver && driver.Matches(tiff.Directories[0]))
             {
                 return driver.Read(tiff);
             }

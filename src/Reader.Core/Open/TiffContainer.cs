@@ -5,7 +5,10 @@ namespace Reader.Core.Open;
 
 /// <summary>
 /// A TIFF or BigTIFF file of either byte order: its header and every directory,
-/// main chain and SubIFDs, walked with loop, bounds and count checks.
+/// main chain and SubIFDs, walked with loop, bounds and count checks. Hamamatsu NDPI
+/// files (classic TIFF whose offsets grow past 4 GiB) are read in NDPI mode: 64-bit
+/// directory links and a 4-byte high half for every entry's value field, stored after
+/// the directory, as OpenSlide reads them.
 /// </summary>
 internal sealed class TiffContainer
 {
@@ -21,6 +24,9 @@ internal sealed class TiffContainer
         IsBigEndian = bigEndian;
         IsBigTiff = bigTiff;
     }
+
+    /// <summary>True for Hamamatsu NDPI's 64-bit extension of classic TIFF.</summary>
+    public bool IsNdpi { get; private set; }
 
     public SlideSource Source { get; }
 
@@ -92,6 +98,17 @@ internal sealed class TiffContainer
         }
 
         var container = new TiffContainer(file, limits, bigEndian, bigTiff);
+        if (!bigTiff && n >= 12)
+        {
+            // NDPI: the first directory's offset read as 64 bits points at a directory, read the NDPI way, holding the NDPI tag.
+            ulong wide = bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(header[4..]) : BinaryPrimitives.ReadUInt64LittleEndian(header[4..]);
+            if (wide is > 0 and < long.MaxValue && container.LooksLikeNdpi((long)wide))
+            {
+                container.IsNdpi = true;
+                first = (long)wide;
+            }
+        }
+
         if (first == 0)
         {
             throw new CorruptSlideException(file.Name, "header", "the file has no image directory (first IFD offset is 0)");
@@ -155,11 +172,33 @@ internal sealed class TiffContainer
         }
     }
 
+    private bool LooksLikeNdpi(long offset)
+    {
+        if (offset >= Source.Length)
+        {
+            return false;
+        }
+
+        IsNdpi = true;
+        try
+        {
+            return ReadDirectory(offset, "IFD 0").Find(TiffTag.NdpiFormatFlag, out TiffEntry flag) && flag.Count > 0;
+        }
+        catch (SlideException)
+        {
+            return false;
+        }
+        finally
+        {
+            IsNdpi = false;
+        }
+    }
+
     private TiffDirectory ReadDirectory(long offset, string name)
     {
         int countSize = IsBigTiff ? 8 : 2;
         int entrySize = IsBigTiff ? 20 : 12;
-        int nextSize = IsBigTiff ? 8 : 4;
+        int nextSize = IsBigTiff || IsNdpi ? 8 : 4;
 
         Span<byte> countBytes = stackalloc byte[8];
         Source.ReadExactly(offset, countBytes[..countSize], name);
@@ -176,7 +215,8 @@ internal sealed class TiffContainer
             throw new CorruptSlideException(Path, name, $"directory claims {count} entries (limit {Limits.MaxDirectoryEntries})");
         }
 
-        int bodyLength = ((int)count * entrySize) + nextSize;
+        int extensionStart = ((int)count * entrySize) + nextSize;
+        int bodyLength = extensionStart + (IsNdpi ? (int)count * 4 : 0);
         if (offset + countSize + bodyLength > Source.Length)
         {
             throw new CorruptSlideException(Path, name, $"directory of {count} entries at offset {offset} runs past the end of the file");
@@ -201,9 +241,29 @@ internal sealed class TiffContainer
 
             int inlineCapacity = IsBigTiff ? 8 : 4;
             ReadOnlySpan<byte> valueField = IsBigTiff ? e.Slice(12, 8) : e.Slice(8, 4);
-            bool inline = n <= (ulong)(inlineCapacity / typeSize);
+            bool inline = n <= (ulong)(inlineCapacity / typeSize) && !(IsNdpi && type == TiffFieldType.Ascii);
             ulong value;
-            if (inline)
+            if (IsNdpi)
+            {
+                // The value field's high half lies after the directory; an inline LONG with a high half is a LONG8.
+                ReadOnlySpan<byte> high = body.AsSpan(extensionStart + (i * 4), 4);
+                uint highHalf = U32(high);
+                if (inline && highHalf != 0)
+                {
+                    type = type switch
+                    {
+                        TiffFieldType.Long => TiffFieldType.Long8,
+                        TiffFieldType.SLong => TiffFieldType.SLong8,
+                        _ => throw new CorruptSlideException(Path, name, $"tag {tag}: NDPI high offset bits on an inline value of type {(int)type}"),
+                    };
+                }
+
+                padded.Clear();
+                valueField.CopyTo(padded);
+                high.CopyTo(padded[4..]);
+                value = inline ? BinaryPrimitives.ReadUInt64LittleEndian(padded) : U32(valueField) | ((ulong)highHalf << 32);
+            }
+            else if (inline)
             {
                 padded.Clear();
                 valueField.CopyTo(padded);
@@ -228,7 +288,7 @@ internal sealed class TiffContainer
             }
         }
 
-        ReadOnlySpan<byte> next = body.AsSpan(bodyLength - nextSize);
+        ReadOnlySpan<byte> next = body.AsSpan(extensionStart - nextSize, nextSize);
         ulong nextOffset = IsBigTiff ? U64(next) : U32(next);
         long nextSigned = nextOffset > long.MaxValue ? -1 : (long)nextOffset;
         return new TiffDirectory(this, name, offset, [.. unique], nextSigned);

@@ -46,6 +46,14 @@ internal static class TiffTag
     public const ushort TileDepth = 32998;
     public const ushort IccProfile = 34675;
     public const ushort NdpiFormatFlag = 65420;
+    public const ushort NdpiSourceLens = 65421;
+    public const ushort NdpiXOffset = 65422;
+    public const ushort NdpiYOffset = 65423;
+    public const ushort NdpiFocalPlane = 65424;
+    public const ushort NdpiMcuStarts = 65426;
+    public const ushort NdpiReference = 65427;
+    public const ushort NdpiMcuStartsHigh = 65432;
+    public const ushort NdpiPropertyMap = 65449;
 }
 
 /// <summary>TIFF Compression values.</summary>

@@ -51,6 +51,26 @@ public sealed unsafe class NativeJpegDecoder : IDisposable
         out int width,
         out int height,
         out int components)
+        => Decode(tables, data, colorSpace, output, 1, destination, stride, maxWidth, maxHeight, out width, out height, out components);
+
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlySpan{byte}, ReadOnlySpan{byte}, JpegColorSpace, JpegOutput, Span{byte}, int, int, int, out int, out int, out int)"/>,
+    /// decoding at 1/<paramref name="scaleDenominator"/> (1, 2, 4 or 8) with libjpeg's reduced-size IDCTs; the
+    /// size limits apply to the decoded size.
+    /// </summary>
+    public NativeStatus Decode(
+        ReadOnlySpan<byte> tables,
+        ReadOnlySpan<byte> data,
+        JpegColorSpace colorSpace,
+        JpegOutput output,
+        int scaleDenominator,
+        Span<byte> destination,
+        int stride,
+        int maxWidth,
+        int maxHeight,
+        out int width,
+        out int height,
+        out int components)
     {
         ObjectDisposedException.ThrowIf(handle.IsClosed, this);
         int status;
@@ -62,7 +82,7 @@ public sealed unsafe class NativeJpegDecoder : IDisposable
                 handle.DangerousGetHandle(),
                 tables.IsEmpty ? null : t, (nuint)tables.Length,
                 d, (nuint)data.Length,
-                (int)colorSpace, (int)output,
+                (int)colorSpace, (int)output, scaleDenominator,
                 o, (nuint)destination.Length, (nuint)stride,
                 maxWidth, maxHeight,
                 out width, out height, out components);

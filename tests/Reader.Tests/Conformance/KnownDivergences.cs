@@ -32,7 +32,6 @@ internal static class KnownDivergences
     /// <summary>Files OpenSlide reads that we refuse with UnsupportedFormatException.</summary>
     public static readonly Dictionary<string, string> WeRefuse = new()
     {
-        ["test3-DAPI-2-(387).ndpi"] = "Hamamatsu NDPI is not supported yet",
     };
 
     /// <summary>Files whose level lists differ: OpenSlide 3.4.1 takes transparency masks for levels.</summary>

@@ -89,6 +89,11 @@ internal static class JpegColor
 
         int width = g.Width;
         int height = g.Height;
+        if (g.Box)
+        {
+            return plane[baseOffset + ((y / ratioV) * stride) + (x / ratioH)];
+        }
+
         if (ratioH == 2 && ratioV == 1 && width > 2)
         {
             int cx = x >> 1;
@@ -165,6 +170,9 @@ internal static class JpegColor
 /// <param name="Height">The component's sampled height.</param>
 internal readonly record struct ComponentGeometry(int PlaneBase, int Stride, int RatioH, int RatioV, int Width, int Height)
 {
+    /// <summary>Box replication for every ratio: libjpeg turns fancy upsampling off when decoding at 1/8 (one sample per block).</summary>
+    public bool Box { get; init; }
+
     public static ComponentGeometry Of<TDesc>(TDesc desc, int c)
         where TDesc : struct, IIntView
     {

@@ -13,6 +13,7 @@ internal sealed class ManagedJpegDecoder
 
     private readonly JpegHeader header = new();
     private readonly int[] work = new int[64];
+    private readonly int[] scaledDesc = new int[JpegLayout.Size];
     private byte[] data = new byte[64 << 10];
     private short[] coefficients = new short[64 * 64];
     private byte[] planes = new byte[64 * 64];
@@ -23,7 +24,7 @@ internal sealed class ManagedJpegDecoder
     /// <summary>The header of the last decode (tests and the GPU host use it).</summary>
     public JpegHeader Header => header;
 
-    /// <summary>Mirrors <see cref="NativeJpegDecoder.Decode"/>; Unsupported comes back as <see cref="JpegDecodeStatus.Unsupported"/>.</summary>
+    /// <summary>Mirrors the native decoder (libjpeg-turbo through the shim); Unsupported comes back as <see cref="JpegDecodeStatus.Unsupported"/>.</summary>
     public JpegDecodeStatus Decode(
         ReadOnlySpan<byte> tables,
         ReadOnlySpan<byte> tile,
@@ -36,7 +37,30 @@ internal sealed class ManagedJpegDecoder
         out int width,
         out int height,
         out int components)
+        => Decode(tables, tile, colorSpace, output, 1, destination, stride, maxWidth, maxHeight, out width, out height, out components);
+
+    /// <summary>As the other overload, decoding at 1/<paramref name="scale"/> (1, 2, 4, 8) with libjpeg's reduced-size IDCTs.</summary>
+    public JpegDecodeStatus Decode(
+        ReadOnlySpan<byte> tables,
+        ReadOnlySpan<byte> tile,
+        JpegColorSpace colorSpace,
+        JpegOutput output,
+        int scale,
+        Span<byte> destination,
+        int stride,
+        int maxWidth,
+        int maxHeight,
+        out int width,
+        out int height,
+        out int components)
     {
+        if (scale is not (1 or 2 or 4 or 8))
+        {
+            width = height = components = 0;
+            LastMessage = $"scale 1/{scale} is not one of 1, 1/2, 1/4, 1/8";
+            return JpegDecodeStatus.InvalidArgument;
+        }
+
         width = height = components = 0;
         int mode = colorSpace switch
         {
@@ -71,9 +95,13 @@ internal sealed class ManagedJpegDecoder
             return JpegDecodeStatus.InvalidArgument;
         }
 
-        if (header.Width > maxWidth || header.Height > maxHeight)
+        int outWidth = (header.Width + scale - 1) / scale;
+        int outHeight = (header.Height + scale - 1) / scale;
+        if (outWidth > maxWidth || outHeight > maxHeight)
         {
-            LastMessage = $"JPEG image is {header.Width}x{header.Height}, larger than the {maxWidth}x{maxHeight} expected";
+            LastMessage = scale == 1
+                ? $"JPEG image is {header.Width}x{header.Height}, larger than the {maxWidth}x{maxHeight} expected"
+                : $"JPEG image is {header.Width}x{header.Height} ({outWidth}x{outHeight} decoded), larger than the {maxWidth}x{maxHeight} expected";
             return JpegDecodeStatus.SizeMismatch;
         }
 
@@ -83,8 +111,8 @@ internal sealed class ManagedJpegDecoder
             JpegOutput.Rgba => 4,
             _ => colorSpace == JpegColorSpace.Gray ? 1 : n,
         };
-        int rowBytes = header.Width * bytesPerPixel;
-        if (rowBytes > stride || ((long)(header.Height - 1) * stride) + rowBytes > destination.Length)
+        int rowBytes = outWidth * bytesPerPixel;
+        if (rowBytes > stride || ((long)(outHeight - 1) * stride) + rowBytes > destination.Length)
         {
             LastMessage = "destination buffer too small for the decoded image";
             return JpegDecodeStatus.SizeMismatch;
@@ -113,43 +141,49 @@ internal sealed class ManagedJpegDecoder
         var quant = new IntArrayView(header.Quant);
         var workView = new IntArrayView(work);
         var planeView = new ByteArrayView(planes);
+        int blockSize = 8 / scale;
+        int[] outDesc = scale == 1 ? desc : Scaled(desc, scale);
         for (int c = 0; c < n; c++)
         {
             int blocksWide = desc[JpegLayout.Of(c, JpegLayout.BlocksWide)];
             int blocksHigh = desc[JpegLayout.Of(c, JpegLayout.BlocksHigh)];
             int coefBase = desc[JpegLayout.Of(c, JpegLayout.CoefficientBase)];
-            int planeBase = desc[JpegLayout.Of(c, JpegLayout.PlaneBase)];
-            int planeStride = desc[JpegLayout.Of(c, JpegLayout.PlaneStride)];
+            int planeBase = outDesc[JpegLayout.Of(c, JpegLayout.PlaneBase)];
+            int planeStride = outDesc[JpegLayout.Of(c, JpegLayout.PlaneStride)];
             int quantBase = desc[JpegLayout.Of(c, JpegLayout.QuantTable)] * 64;
             for (int by = 0; by < blocksHigh; by++)
             {
                 for (int bx = 0; bx < blocksWide; bx++)
                 {
-                    JpegIdct.Block(
-                        coefView, coefBase + (((by * blocksWide) + bx) * 64),
-                        quant, quantBase,
-                        workView, 0,
-                        planeView, planeBase + (by * 8 * planeStride) + (bx * 8),
-                        planeStride);
+                    int coefOffset = coefBase + (((by * blocksWide) + bx) * 64);
+                    int planeOffset = planeBase + (by * blockSize * planeStride) + (bx * blockSize);
+                    if (scale == 1)
+                    {
+                        JpegIdct.Block(coefView, coefOffset, quant, quantBase, workView, 0, planeView, planeOffset, planeStride);
+                    }
+                    else
+                    {
+                        JpegScaledIdct.Block(blockSize, coefView, coefOffset, quant, quantBase, workView, 0, planeView, planeOffset, planeStride);
+                    }
                 }
             }
         }
 
-        WritePixels(desc, planeView, colorSpace, n, destination, stride, bytesPerPixel);
-        width = header.Width;
-        height = header.Height;
+        WritePixels(outDesc, planeView, colorSpace, n, destination, stride, bytesPerPixel, box: blockSize == 1);
+        width = outWidth;
+        height = outHeight;
         components = bytesPerPixel;
         return JpegDecodeStatus.Ok;
     }
 
-    private static void WritePixels(int[] desc, ByteArrayView planeView, JpegColorSpace colorSpace, int n, Span<byte> destination, int stride, int bytesPerPixel)
+    private static void WritePixels(int[] desc, ByteArrayView planeView, JpegColorSpace colorSpace, int n, Span<byte> destination, int stride, int bytesPerPixel, bool box)
     {
         var descView = new IntArrayView(desc);
         int width = desc[JpegLayout.Width];
         int height = desc[JpegLayout.Height];
-        ComponentGeometry g0 = ComponentGeometry.Of(descView, 0);
-        ComponentGeometry g1 = n > 1 ? ComponentGeometry.Of(descView, 1) : g0;
-        ComponentGeometry g2 = n > 2 ? ComponentGeometry.Of(descView, 2) : g0;
+        ComponentGeometry g0 = ComponentGeometry.Of(descView, 0) with { Box = box };
+        ComponentGeometry g1 = n > 1 ? ComponentGeometry.Of(descView, 1) with { Box = box } : g0;
+        ComponentGeometry g2 = n > 2 ? ComponentGeometry.Of(descView, 2) with { Box = box } : g0;
         bool components = colorSpace == JpegColorSpace.Raw || (colorSpace == JpegColorSpace.Gray && bytesPerPixel == 1);
         for (int y = 0; y < height; y++)
         {
@@ -158,7 +192,7 @@ internal sealed class ManagedJpegDecoder
             {
                 for (int c = 0; c < n; c++)
                 {
-                    ComponentGeometry g = ComponentGeometry.Of(descView, c);
+                    ComponentGeometry g = ComponentGeometry.Of(descView, c) with { Box = box };
                     for (int x = 0, o = c; x < width; x++, o += bytesPerPixel)
                     {
                         row[o] = (byte)JpegColor.Sample(g, planeView, x, y);
@@ -195,6 +229,33 @@ internal sealed class ManagedJpegDecoder
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The descriptor of the image decoded at 1/<paramref name="scale"/>: libjpeg's output size (rounded up), and per
+    /// component blocks of 8/scale samples, planes at the same bases (smaller than the full-size ones), and the
+    /// downsampled sizes jdmaster computes, ceil(width * h * blockSize / (maxH * 8)).
+    /// </summary>
+    private int[] Scaled(int[] desc, int scale)
+    {
+        desc.AsSpan(0, JpegLayout.Size).CopyTo(scaledDesc);
+        int blockSize = 8 / scale;
+        int imageWidth = desc[JpegLayout.Width];
+        int imageHeight = desc[JpegLayout.Height];
+        int maxH = desc[JpegLayout.MaxH];
+        int maxV = desc[JpegLayout.MaxV];
+        scaledDesc[JpegLayout.Width] = (imageWidth + scale - 1) / scale;
+        scaledDesc[JpegLayout.Height] = (imageHeight + scale - 1) / scale;
+        for (int c = 0; c < desc[JpegLayout.ComponentCount]; c++)
+        {
+            long h = desc[JpegLayout.Of(c, JpegLayout.H)];
+            long v = desc[JpegLayout.Of(c, JpegLayout.V)];
+            scaledDesc[JpegLayout.Of(c, JpegLayout.PlaneStride)] = desc[JpegLayout.Of(c, JpegLayout.BlocksWide)] * blockSize;
+            scaledDesc[JpegLayout.Of(c, JpegLayout.SampledWidth)] = (int)(((imageWidth * h * blockSize) + (maxH * 8) - 1) / (maxH * 8));
+            scaledDesc[JpegLayout.Of(c, JpegLayout.SampledHeight)] = (int)(((imageHeight * v * blockSize) + (maxV * 8) - 1) / (maxV * 8));
+        }
+
+        return scaledDesc;
     }
 
     /// <summary>Walks marker segments after the scan (APPn, COM, tables) up to EOI, as libjpeg's finish does.</summary>
