@@ -289,7 +289,7 @@ internal sealed class TiffContainer
         }
 
         ReadOnlySpan<byte> next = body.AsSpan(extensionStart - nextSize, nextSize);
-        ulong nextOffset = IsBigTiff ? U64(next) : U32(next);
+        ulong nextOffset = IsBigTiff || IsNdpi ? U64(next) : U32(next);
         long nextSigned = nextOffset > long.MaxValue ? -1 : (long)nextOffset;
         return new TiffDirectory(this, name, offset, [.. unique], nextSigned);
     }
