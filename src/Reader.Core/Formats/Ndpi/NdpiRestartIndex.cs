@@ -59,7 +59,7 @@ internal sealed class NdpiRestartIndex
             int first = index;
             while (starts[first] < 0)
             {
-                if (recorded is not null && IsRestartMarkerBefore(recorded[first]))
+                if (recorded is not null && IsRestartMarkerBefore(recorded[first], first - 1))
                 {
                     Volatile.Write(ref starts[first], recorded[first]);
                     break;
@@ -73,8 +73,11 @@ internal sealed class NdpiRestartIndex
         }
     }
 
-    /// <summary>True when the two bytes before <paramref name="position"/> are an RST marker: the McuStarts tags are trusted only then.</summary>
-    private bool IsRestartMarkerBefore(long position)
+    /// <summary>
+    /// True when the two bytes before <paramref name="position"/> are the RST marker that ends interval
+    /// <paramref name="ended"/> (RST0-7 cycle with the interval number): the McuStarts tags are trusted only then.
+    /// </summary>
+    private bool IsRestartMarkerBefore(long position, int ended)
     {
         if (position < 2 || position > End)
         {
@@ -82,7 +85,25 @@ internal sealed class NdpiRestartIndex
         }
 
         Span<byte> marker = stackalloc byte[2];
-        return source.Read(position - 2, marker) == 2 && marker[0] == 0xFF && marker[1] is >= 0xD0 and <= 0xD7;
+        return source.Read(position - 2, marker) == 2 && marker[0] == 0xFF && marker[1] == ExpectedMarker(ended);
+    }
+
+    /// <summary>The RST marker byte that ends interval <paramref name="interval"/>.</summary>
+    private static int ExpectedMarker(int interval) => 0xD0 + (interval & 7);
+
+    /// <summary>
+    /// Records where interval <paramref name="interval"/> + 1 starts after finding RST <paramref name="marker"/>: a
+    /// marker out of sequence means one was lost or damaged, and every interval after it would be read from the wrong
+    /// row, so the read fails instead of returning misplaced pixels.
+    /// </summary>
+    private void Record(ref int interval, int marker, long next)
+    {
+        if (marker != ExpectedMarker(interval))
+        {
+            throw new CorruptSlideException(source.Name, where, $"restart marker RST{marker - 0xD0} ends interval {interval} where RST{ExpectedMarker(interval) - 0xD0} belongs: a marker is missing or damaged");
+        }
+
+        Volatile.Write(ref starts[++interval], next);
     }
 
     /// <summary>Records the starts of intervals first+1 .. target by finding the RST markers after interval <paramref name="first"/>'s start.</summary>
@@ -107,7 +128,7 @@ internal sealed class NdpiRestartIndex
                 pendingFF = false;
                 if (buffer[0] is >= 0xD0 and <= 0xD7)
                 {
-                    Volatile.Write(ref starts[++interval], position + 1);
+                    Record(ref interval, buffer[0], position + 1);
                 }
 
                 i = 1;
@@ -130,7 +151,7 @@ internal sealed class NdpiRestartIndex
 
                 if (buffer[i] is >= 0xD0 and <= 0xD7)
                 {
-                    Volatile.Write(ref starts[++interval], position + i + 1);
+                    Record(ref interval, buffer[i], position + i + 1);
                 }
 
                 i++;
