@@ -222,6 +222,12 @@ internal static class Seeds
                 File.WriteAllBytes(Path.Combine(jpegFolder, name + ".bin"), JpegSeed(path, spec.Color == SlideColor.RgbCodedJpeg ? JpegColorSpace.Rgb : JpegColorSpace.YCbCr));
             }
         }
+
+        if (NativeShim.IsAvailable)
+        {
+            // NDPI: the 64-bit directory layout, restart intervals as tiles, the 1/2-1/8 levels and McuStarts.
+            NdpiSlideWriter.Write(Path.Combine(folder, "ndpi.ndpi"), new NdpiSlideSpec { Width = 32, Height = 16, Levels = 1, Quality = 30 });
+        }
     }
 
     /// <summary>The first tile with its JPEGTables, in the jpeg target's input layout.</summary>
