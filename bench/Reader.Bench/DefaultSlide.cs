@@ -24,13 +24,16 @@ internal static class DefaultSlide
         Seed = 2021,
     };
 
+    /// <summary>Where generated bench slides are kept ($XDG_CACHE_HOME/wsi-reader or ~/.cache/wsi-reader).</summary>
+    public static string CacheFolder(string? cacheFolder) => cacheFolder ?? Path.Combine(
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+        "wsi-reader");
+
     /// <summary>The cached slide for <paramref name="scale"/>, generated on first use.</summary>
     public static string Ensure(double scale, string? cacheFolder, TextWriter log)
     {
         SyntheticSlideSpec spec = Spec(scale);
-        string folder = cacheFolder ?? Path.Combine(
-            Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
-            "wsi-reader");
+        string folder = CacheFolder(cacheFolder);
         Directory.CreateDirectory(folder);
         string name = string.Create(CultureInfo.InvariantCulture, $"study-{spec.Width}x{spec.Height}-q{spec.Quality}-v1.tif");
         string path = Path.Combine(folder, name);

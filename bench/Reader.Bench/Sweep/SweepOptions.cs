@@ -33,6 +33,9 @@ internal sealed record SweepOptions
 
     public bool DropCaches { get; init; }
 
+    /// <summary>Other formats timed against OpenSlide after the main sweep (<see cref="FormatRows.Known"/>).</summary>
+    public IReadOnlyList<string> Formats { get; init; } = [];
+
     /// <summary>Show a live progress line.</summary>
     public bool Progress { get; init; } = true;
 

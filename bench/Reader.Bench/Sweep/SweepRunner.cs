@@ -75,12 +75,22 @@ internal static class SweepRunner
             progress.Finish(string.Create(CultureInfo.InvariantCulture, $"[{c + 1}/{configs.Count}] {config.Key}: {result.PatchesPerSecond:F0} patches/s ({patches.Count} patches in {seconds:F2} s)"));
         }
 
+        List<(string Format, SweepResult Result)> formatRows = FormatRows.Run(options, console, progress);
         var report = new SweepReport(header, results);
         Directory.CreateDirectory(options.OutputFolder);
         console.WriteLine();
         console.Write(report.ConsoleTable());
+        string markdown = report.Markdown();
+        if (formatRows.Count > 0)
+        {
+            string section = FormatRows.Markdown(formatRows);
+            console.WriteLine();
+            console.Write(section);
+            markdown += Environment.NewLine + section;
+        }
+
         File.WriteAllText(Path.Combine(options.OutputFolder, "results.csv"), report.Csv());
-        File.WriteAllText(Path.Combine(options.OutputFolder, "report.md"), report.Markdown());
+        File.WriteAllText(Path.Combine(options.OutputFolder, "report.md"), markdown);
         PlotWriter.Write(Path.Combine(options.OutputFolder, "plot.png"), results);
         console.WriteLine();
         console.Write(report.Goals());

@@ -52,4 +52,25 @@ public class BenchSweepTests
         byte[] plot = File.ReadAllBytes(Path.Combine(output, "plot.png"));
         Assert.Equal("PNG", System.Text.Encoding.ASCII.GetString(plot, 1, 3));
     }
+
+    [Fact]
+    public void The_sweep_times_ndpi_and_jpeg_2000_against_openslide()
+    {
+        Assert.SkipUnless(Reader.Native.Jpeg2000.NativeJpeg2000.IsSupported, "the JPEG 2000 row needs OpenJPEG in the shim: " + Reader.Native.Jpeg2000.NativeJpeg2000.UnsupportedReason);
+        string slide = TestSlides.Get(new SyntheticSlideSpec { Width = 512, Height = 512, Levels = 1, Quality = 80 });
+        string output = TestSlides.NewPath("sweep-formats");
+        Programs.Result r = Programs.Run(
+            "Reader.Bench.dll", "sweep", "--slide", slide, "--backends", "cpu,openslide", "--workers", "1,2", "--modes", "threads",
+            "--starts", "0", "--limit", "8", "--formats", "ndpi,jp2k", "--scale", "0.012", "--out", output);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("## Other formats against OpenSlide", report, StringComparison.Ordinal);
+        foreach (string format in new[] { "ndpi", "jp2k" })
+        {
+            string[] rows = [.. report.Split('\n').Where(l => l.StartsWith($"| {format} |", StringComparison.Ordinal))];
+            Assert.Equal(4, rows.Length); // cpu and openslide, 1 and 2 threads
+            Assert.All(rows, row => Assert.DoesNotContain("failed", row, StringComparison.Ordinal));
+            Assert.Contains(rows, row => row.StartsWith($"| {format} | cpu | 1 |", StringComparison.Ordinal) && !row.Contains("absent", StringComparison.Ordinal));
+        }
+    }
 }
