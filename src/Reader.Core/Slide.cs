@@ -99,14 +99,15 @@ public sealed class Slide : IDisposable
     public byte[]? IccProfile => layout.IccProfile?.Clone() as byte[];
 
     /// <summary>
-    /// Opens a slide. Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
+    /// Opens a slide: a local path, or an address (http://, https://, and s3:// or az:// once Reader.Remote is
+    /// registered; see <see cref="Sources.Remote.SlideLocations"/>). Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
     /// <see cref="CorruptSlideException"/> for damaged ones, <see cref="SlideLimitException"/> beyond the limits.
     /// </summary>
     public static Slide Open(string path, SlideOptions? options = null)
     {
         options ??= SlideOptions.Default;
         DecoderBackend backend = ResolveBackend(options);
-        return Open(SlideSource.OpenFile(path), ownsSource: true, options, backend);
+        return Open(Sources.Remote.SlideLocations.Open(path, options.Remote), ownsSource: true, options, backend);
     }
 
     /// <summary>

@@ -117,3 +117,34 @@ public sealed class SlideLimitException : SlideException
     {
     }
 }
+
+/// <summary>
+/// Remote storage failed: not found, access denied, the object changed while open, or a transient failure that
+/// outlasted its retries. The message names the address (never credentials) and the byte range.
+/// </summary>
+public sealed class RemoteSourceException : SlideException
+{
+    public RemoteSourceException()
+    {
+    }
+
+    public RemoteSourceException(string message)
+        : base(message)
+    {
+    }
+
+    public RemoteSourceException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>An error naming the address, the byte range and what went wrong.</summary>
+    public RemoteSourceException(string address, string? range, string what, Exception? inner = null)
+        : base(null, range is null ? address : $"{address} ({range})", what, inner)
+    {
+        Address = address;
+    }
+
+    /// <summary>The object's address (scheme, host and path; no credentials, no query string).</summary>
+    public string? Address { get; }
+}

@@ -38,4 +38,7 @@ public sealed record SlideOptions
 
     /// <summary>The defaults.</summary>
     public static SlideOptions Default { get; } = new();
+
+    /// <summary>How slides opened by address (http://, s3://, az://) are read: block cache, read-ahead, retries.</summary>
+    public Sources.Remote.RemoteOptions Remote { get; init; } = Sources.Remote.RemoteOptions.Default;
 }

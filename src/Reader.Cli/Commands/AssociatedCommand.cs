@@ -8,14 +8,14 @@ internal static class AssociatedCommand
 {
     public static Command Create()
     {
-        var slide = new Argument<FileInfo>("slide") { Description = "the slide file" };
+        var slide = new Argument<string>("slide") { Description = "the slide: a file, or an http(s)://, s3:// or az:// address" };
         var name = new Argument<string>("name") { Description = "thumbnail, label, macro, ..." };
         var output = new Option<string>("--out") { Description = "output .png (or .raw)", Required = true };
         var command = new Command("associated", "write an associated image") { slide, name, output };
         command.SetAction(p =>
         {
             ImageFiles.CheckName(p.GetValue(output)!);
-            using var s = Slide.Open(p.GetValue(slide)!.FullName);
+            using var s = Slide.Open(SlidePaths.Full(p.GetValue(slide)!));
             string n = p.GetValue(name)!;
             if (!s.AssociatedImageNames.Contains(n))
             {

@@ -11,21 +11,21 @@ internal static class InfoCommand
 
     public static Command Create()
     {
-        var slide = new Argument<FileInfo>("slide") { Description = "the slide file" };
+        var slide = new Argument<string>("slide") { Description = "the slide: a file, or an http(s)://, s3:// or az:// address" };
         var json = new Option<bool>("--json") { Description = "print JSON" };
         var command = new Command("info", "vendor, levels (size, downsample, tile size, compression), properties, associated images") { slide, json };
         command.SetAction(p => Run(p.GetValue(slide)!, p.GetValue(json)));
         return command;
     }
 
-    private static int Run(FileInfo file, bool json)
+    private static int Run(string file, bool json)
     {
-        using var slide = Slide.Open(file.FullName);
+        using var slide = Slide.Open(SlidePaths.Full(file));
         if (json)
         {
             var document = new
             {
-                file = file.FullName,
+                file = SlidePaths.Display(file),
                 vendor = slide.Vendor,
                 mpp = slide.Mpp is { } mpp ? new { x = mpp.X, y = mpp.Y } : null,
                 objectivePower = slide.ObjectivePower,
@@ -38,7 +38,7 @@ internal static class InfoCommand
             return ExitCodes.Success;
         }
 
-        Console.WriteLine($"file: {file.FullName}");
+        Console.WriteLine($"file: {SlidePaths.Display(file)}");
         Console.WriteLine($"vendor: {slide.Vendor}");
         Console.WriteLine($"mpp: {(slide.Mpp is { } m ? $"{m.X} x {m.Y} µm" : "unknown")}, objective power: {(slide.ObjectivePower is { } power ? $"{power}x" : "unknown")}");
         Console.WriteLine($"ICC profile: {(slide.IccProfile is { } profile ? $"{profile.Length} bytes, {IccColorSpace(profile)} (not applied, as in OpenSlide)" : "none")}");

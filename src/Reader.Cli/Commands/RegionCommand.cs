@@ -7,7 +7,7 @@ internal static class RegionCommand
 {
     public static Command Create()
     {
-        var slide = new Argument<FileInfo>("slide") { Description = "the slide file" };
+        var slide = new Argument<string>("slide") { Description = "the slide: a file, or an http(s)://, s3:// or az:// address" };
         var x = new Option<long>("--x") { Description = "left, level-0 coordinates", Required = true };
         var y = new Option<long>("--y") { Description = "top, level-0 coordinates", Required = true };
         var level = new Option<int>("--level") { Description = "pyramid level", DefaultValueFactory = _ => 0 };
@@ -25,7 +25,7 @@ internal static class RegionCommand
             }
 
             ImageFiles.CheckName(p.GetValue(output)!);
-            using var s = BackendSlide.Open(p.GetValue(slide)!.FullName, p.GetValue(backend)!);
+            using var s = BackendSlide.Open(SlidePaths.Full(p.GetValue(slide)!), p.GetValue(backend)!);
             int l = p.GetValue(level);
             if (l < 0 || l >= s.Slide.Levels.Count)
             {

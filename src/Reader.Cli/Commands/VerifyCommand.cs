@@ -10,7 +10,7 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var slide = new Argument<FileInfo>("slide") { Description = "the slide file" };
+        var slide = new Argument<string>("slide") { Description = "the slide: a file, or an http(s)://, s3:// or az:// address" };
         var regions = new Option<int>("--regions") { Description = "random regions per level", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "seed of the regions", DefaultValueFactory = _ => 1 };
         Option<string> backend = Backends.Option();
@@ -19,7 +19,7 @@ internal static class VerifyCommand
         return command;
     }
 
-    private static int Run(FileInfo file, int regions, int seed, string backend)
+    private static int Run(string file, int regions, int seed, string backend)
     {
         if (regions < 1)
         {
@@ -32,22 +32,22 @@ internal static class VerifyCommand
             return ExitCodes.Unreadable;
         }
 
-        using var opened = BackendSlide.Open(file.FullName, backend);
+        using var opened = BackendSlide.Open(SlidePaths.Full(file), backend);
         Slide ours = opened.Slide;
         OpenSlideImage reference;
         try
         {
-            reference = OpenSlideImage.Open(file.FullName);
+            reference = OpenSlideImage.Open(SlidePaths.Full(file));
         }
         catch (OpenSlideException e)
         {
-            Console.Error.WriteLine($"wsi: {file.Name}: OpenSlide cannot read it, nothing to compare: {Program.OneLine(e.Message)}");
+            Console.Error.WriteLine($"wsi: {SlidePaths.Short(file)}: OpenSlide cannot read it, nothing to compare: {Program.OneLine(e.Message)}");
             return ExitCodes.Unreadable;
         }
 
         using (reference)
         {
-            Console.WriteLine($"{file.Name}: ours {ours.Vendor} ({opened.Label}), {ours.Levels.Count} levels; OpenSlide {OpenSlideImage.LibraryVersion} {reference.GetProperty("openslide.vendor")}, {reference.LevelCount} levels; {regions} regions per level, seed {seed}");
+            Console.WriteLine($"{SlidePaths.Short(file)}: ours {ours.Vendor} ({opened.Label}), {ours.Levels.Count} levels; OpenSlide {OpenSlideImage.LibraryVersion} {reference.GetProperty("openslide.vendor")}, {reference.LevelCount} levels; {regions} regions per level, seed {seed}");
             List<LevelVerdict> verdicts = new SlideVerifier(ours, reference, opened.ReadRgba).Run(regions, seed);
             long differing = 0, compared = 0;
             foreach (LevelVerdict v in verdicts)

@@ -30,6 +30,7 @@ internal static class RegionAssembler
             return;
         }
 
+        level.Decoder.Prefetch(in plan);
         byte[]? scratch = null;
 
         // Tiles another thread is decoding are set aside and copied last: threads reading neighbouring

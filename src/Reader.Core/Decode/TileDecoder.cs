@@ -42,6 +42,37 @@ internal sealed class TileDecoder
     /// <summary>How messages name this image: "level 0 (IFD 0)".</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Tells a source that pays per request (remote storage) every tile range of <paramref name="plan"/> at once, so
+    /// it fetches them in merged, concurrent requests before the tiles are read one by one.
+    /// </summary>
+    public void Prefetch(in RegionPlan plan)
+    {
+        if (!source.WantsPrefetch || plan.IsEmpty || (long)plan.Columns * plan.Rows < 2)
+        {
+            return;
+        }
+
+        var ranges = new List<ByteRange>(plan.Columns * plan.Rows);
+        Span<ByteRange> chunks = stackalloc ByteRange[TileEncoding.MaxSamplesPerPixel];
+        for (int r = 0; r < plan.Rows; r++)
+        {
+            for (int c = 0; c < plan.Columns; c++)
+            {
+                int n = Tiles.GetTileRanges(plan.FirstColumn + c, plan.FirstRow + r, chunks);
+                for (int i = 0; i < n && i < chunks.Length; i++)
+                {
+                    if (chunks[i].Length > 0 && chunks[i].Offset >= 0 && chunks[i].Length <= limits.MaxTileBytes)
+                    {
+                        ranges.Add(chunks[i]);
+                    }
+                }
+            }
+        }
+
+        source.Prefetch(ranges);
+    }
+
     /// <summary>The fetch step: tile (<paramref name="tx"/>, <paramref name="ty"/>)'s compressed bytes (dispose them), or a missing tile.</summary>
     public FetchedTile Fetch(long tx, long ty) => FetchedTile.Read(source, Tiles, tx, ty, limits, new ErrorSite(Name, tx, ty));
 

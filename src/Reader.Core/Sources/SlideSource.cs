@@ -150,6 +150,17 @@ public abstract class SlideSource : IDisposable
         return ValueTask.FromResult(ReadCore(offset, destination.Span));
     }
 
+    /// <summary>
+    /// Told the ranges a region or batch is about to read one by one, a source that pays per request (remote
+    /// storage) fetches them together first; local sources ignore it.
+    /// </summary>
+    internal virtual void Prefetch(IReadOnlyList<ByteRange> ranges)
+    {
+    }
+
+    /// <summary>True for sources whose <see cref="Prefetch"/> does something.</summary>
+    internal virtual bool WantsPrefetch => false;
+
     /// <summary>Releases what the source holds; called once.</summary>
     protected virtual void Dispose(bool disposing)
     {
