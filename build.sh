@@ -3,7 +3,8 @@
 #   setup   install missing native packages (Debian/Ubuntu, as root or via sudo) and build native/
 #   build   setup + build the solution (Release)
 #   test    setup + build + every test; "N skipped" (each says why above), then the last line "N passed, N failed"
-#   bench   the main job: the reader vs OpenSlide sweep on a generated default slide (args go to the bench)
+#   bench   the main job: the reader vs OpenSlide sweep on a generated default slide (args go to the bench);
+#           bench remote: the slide over HTTP with latency, against the local file and GDAL's /vsicurl/
 #   wsi     the command-line tool (args go to it), e.g. ./build.sh wsi info slide.svs
 #   fuzz    [SECONDS] fuzz the reader (see README)
 #   stress  the long stress run
@@ -34,6 +35,12 @@ install_packages() {
     log "installing: ${missing[*]}"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    # The remote-source tests start s3rver and Azurite (from the npm registry) as real object stores.
+    log "installing: nodejs npm"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || log "nodejs/npm unavailable: the S3 and Azure tests will say so and skip"
   fi
   if ! command -v dotnet >/dev/null 2>&1; then
     log "the .NET 10 SDK is required (https://dot.net); it is not packaged by Debian"
@@ -126,6 +133,11 @@ case "$verb" in
   bench)
     setup
     if [ "${1:-}" = micro ]; then shift; dotnet run --project bench/Reader.Bench -c Release -- micro "$@"
+    elif [ "${1:-}" = remote ]; then
+      shift
+      # GDAL 3.6's /vsicurl/ is the anchor the remote bench compares with.
+      command -v gdal_translate >/dev/null 2>&1 || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends gdal-bin >/dev/null; } || log "gdal-bin unavailable: the GDAL rows will say so"
+      dotnet run --project bench/Reader.Bench -c Release -- remote "$@"
     else dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"; fi ;;
   wsi) setup >&2; dotnet run --project src/Reader.Cli -c Release -v q -- "$@" ;;
   fuzz) setup; fuzz_run "${1:-60}" "$ROOT/tests/Reader.Fuzz/findings/$(date +%Y%m%d-%H%M%S)" ;;

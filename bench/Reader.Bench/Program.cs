@@ -12,6 +12,7 @@ internal static class Program
         root.Subcommands.Add(WorkerCommand());
         root.Subcommands.Add(MicroCommand(args));
         root.Subcommands.Add(GpuStudy.GpuStudyCommand.Create());
+        root.Subcommands.Add(RemoteCommand());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -91,6 +92,35 @@ internal static class Program
         }
 
         command.SetAction(p => ProcessRunner.Worker(p.GetValue(backend)!, p.GetValue(slide)!, p.GetValue(level), p.GetValue(patch), p.GetValue(openPerPatch)));
+        return command;
+    }
+
+    private static Command RemoteCommand()
+    {
+        var defaults = new Remote.RemoteBenchOptions();
+        var scale = new Option<double>("--scale") { Description = "scale of the study slide", DefaultValueFactory = _ => defaults.Scale };
+        var latency = new Option<int>("--latency") { Description = "milliseconds added to every response", DefaultValueFactory = _ => defaults.LatencyMilliseconds };
+        var patches = new Option<int>("--patches") { Description = "aligned 256 patches timed per configuration", DefaultValueFactory = _ => defaults.Patches };
+        var inFlight = new Option<int>("--in-flight") { Description = "concurrent reads for the parallel rows", DefaultValueFactory = _ => defaults.InFlight };
+        var gdal = new Option<int>("--gdal-patches") { Description = "patches read through GDAL's /vsicurl/ (0: none)", DefaultValueFactory = _ => defaults.GdalPatches };
+        var output = new Option<string?>("--out") { Description = "output folder (default bench/results/<date>-remote)" };
+        var command = new Command("remote", "the study slide over HTTP with injected latency: requests, round trips and patches/s against the local file and GDAL's /vsicurl/");
+        foreach (Option o in new Option[] { scale, latency, patches, inFlight, gdal, output })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(p => Remote.RemoteBench.Run(
+            new Remote.RemoteBenchOptions
+            {
+                Scale = p.GetValue(scale),
+                LatencyMilliseconds = p.GetValue(latency),
+                Patches = p.GetValue(patches),
+                InFlight = p.GetValue(inFlight),
+                GdalPatches = p.GetValue(gdal),
+                OutputFolder = p.GetValue(output) ?? defaults.OutputFolder,
+            },
+            Console.Out));
         return command;
     }
 

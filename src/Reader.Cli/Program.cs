@@ -10,7 +10,8 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("wsi: a whole-slide image reader (TIFF, BigTIFF, Aperio SVS)");
+        Reader.Remote.RemoteSources.Register(); // s3:// and az:// besides files and http(s)://
+        var root = new RootCommand("wsi: a whole-slide image reader (TIFF, BigTIFF, Aperio SVS, NDPI, DICOM; files, http(s)://, s3://, az://)");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(RegionCommand.Create());
         root.Subcommands.Add(AssociatedCommand.Create());

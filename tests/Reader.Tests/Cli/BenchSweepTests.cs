@@ -73,4 +73,20 @@ public class BenchSweepTests
             Assert.Contains(rows, row => row.StartsWith($"| {format} | cpu | 1 |", StringComparison.Ordinal) && !row.Contains("absent", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void The_remote_bench_reports_requests_and_rates_over_http()
+    {
+        string output = TestSlides.NewPath("remote-bench");
+        Programs.Result r = Programs.Run("Reader.Bench.dll", "remote", "--scale", "0.012", "--latency", "2", "--patches", "12", "--in-flight", "4", "--gdal-patches", "2", "--out", output);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        foreach (string row in new[] { "ours: requests to open", "ours: requests per aligned 256 patch, 1 in flight", "ours: patches/s remote, 4 in flight", "ours: requests per patch, batch API", "GDAL" })
+        {
+            Assert.Contains(row, report, StringComparison.Ordinal);
+        }
+
+        string open = report.Split('\n').Single(l => l.StartsWith("| ours: requests to open", StringComparison.Ordinal));
+        Assert.True(int.Parse(open.Split('|')[2].Trim(), CultureInfo.InvariantCulture) <= 3, open);
+    }
 }

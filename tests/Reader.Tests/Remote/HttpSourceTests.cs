@@ -2,6 +2,7 @@ using Reader.Core;
 using Reader.Core.Batch;
 using Reader.Core.Sources.Remote;
 using Reader.SlideWriter;
+using Reader.Bench.Remote;
 using Reader.Tests.Infrastructure;
 
 namespace Reader.Tests.Remote;

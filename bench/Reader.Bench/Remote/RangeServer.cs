@@ -8,12 +8,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Reader.Tests.Infrastructure;
+namespace Reader.Bench.Remote;
 
 /// <summary>
 /// A real HTTP server (Kestrel, in process, on a free loopback port) serving the files of one folder with Range,
 /// ETag and If-Match support, as object stores and static servers do, and able to misbehave on request: latency,
 /// bursts of an error status, connections reset mid-body, short bodies, a changed ETag. Counts every request.
+/// The remote bench serves its slide with it; the tests inject faults through it.
 /// </summary>
 internal sealed class RangeServer : IAsyncDisposable
 {
