@@ -187,6 +187,32 @@ public sealed class Slide : IDisposable
         }
     }
 
+    /// <summary>
+    /// For slides in remote storage: fetches the tiles of every patch of a batch in one go (merged, concurrent
+    /// requests) before the patches are read one by one; nothing for local slides.
+    /// </summary>
+    internal void Prefetch(ReadOnlySpan<PatchLocation> locations, int level, int width, int height)
+    {
+        if ((uint)level >= (uint)levels.Length || !levels[level].Decoder.WantsPrefetch || width <= 0 || height <= 0)
+        {
+            return;
+        }
+
+        LevelSource source = levels[level];
+        var ranges = new List<Reader.Core.Sources.ByteRange>();
+        foreach (PatchLocation at in locations)
+        {
+            (long lx, long ly) = ToLevelPixels(source, at.X, at.Y);
+            Plan.RegionPlan plan = Plan.RegionPlan.Of(source.Decoder.Grid, lx, ly, width, height);
+            if (!plan.IsEmpty)
+            {
+                source.Decoder.CollectRanges(in plan, ranges);
+            }
+        }
+
+        source.Decoder.Prefetch(ranges);
+    }
+
     /// <summary>Reads a region into a new array; see <see cref="ReadRegion(long, long, int, int, int, Span{byte}, PixelFormat)"/>.</summary>
     public byte[] ReadRegion(long x, long y, int level, int width, int height, PixelFormat format = PixelFormat.Rgb24)
     {

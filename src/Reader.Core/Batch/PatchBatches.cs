@@ -34,7 +34,11 @@ public sealed class PatchBatches : IEnumerable<PatchBatch>, IAsyncEnumerable<Pat
 /// <summary>The CPU producer: every patch is a <see cref="Slide.ReadRegion(long, long, int, int, int, Span{byte}, PixelFormat)"/>.</summary>
 internal sealed class CpuPatchProducer(Slide slide, int level, int width, int height, PixelFormat format) : BatchProducer<PatchBatch>
 {
-    public override PatchBatch Begin(int batchIndex, ReadOnlyMemory<PatchLocation> locations) => new(batchIndex, locations, width, height, format);
+    public override PatchBatch Begin(int batchIndex, ReadOnlyMemory<PatchLocation> locations)
+    {
+        slide.Prefetch(locations.Span, level, width, height); // remote slides: the whole batch's tiles in merged requests
+        return new(batchIndex, locations, width, height, format);
+    }
 
     public override void Produce(PatchBatch batch, int slot, PatchLocation location) =>
         slide.ReadRegion(location.X, location.Y, level, width, height, batch.Patch(slot), format);

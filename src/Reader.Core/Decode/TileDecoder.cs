@@ -54,6 +54,19 @@ internal sealed class TileDecoder
         }
 
         var ranges = new List<ByteRange>(plan.Columns * plan.Rows);
+        CollectRanges(in plan, ranges);
+        source.Prefetch(ranges);
+    }
+
+    /// <summary>True when the source fetches many ranges at once better than one by one (remote storage).</summary>
+    public bool WantsPrefetch => source.WantsPrefetch;
+
+    /// <summary>Hands <paramref name="ranges"/> (the tiles of a whole batch, say) to the source to fetch together.</summary>
+    public void Prefetch(IReadOnlyList<ByteRange> ranges) => source.Prefetch(ranges);
+
+    /// <summary>Adds the byte ranges of every tile <paramref name="plan"/> touches to <paramref name="into"/>.</summary>
+    public void CollectRanges(in RegionPlan plan, List<ByteRange> into)
+    {
         Span<ByteRange> chunks = stackalloc ByteRange[TileEncoding.MaxSamplesPerPixel];
         for (int r = 0; r < plan.Rows; r++)
         {
@@ -64,13 +77,11 @@ internal sealed class TileDecoder
                 {
                     if (chunks[i].Length > 0 && chunks[i].Offset >= 0 && chunks[i].Length <= limits.MaxTileBytes)
                     {
-                        ranges.Add(chunks[i]);
+                        into.Add(chunks[i]);
                     }
                 }
             }
         }
-
-        source.Prefetch(ranges);
     }
 
     /// <summary>The fetch step: tile (<paramref name="tx"/>, <paramref name="ty"/>)'s compressed bytes (dispose them), or a missing tile.</summary>
