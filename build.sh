@@ -6,6 +6,8 @@
 #   bench   the main job: the reader vs OpenSlide sweep on a generated default slide (args go to the bench);
 #           bench remote: the slide over HTTP with latency, against the local file and GDAL's /vsicurl/
 #   wsi     the command-line tool (args go to it), e.g. ./build.sh wsi info slide.svs
+#   pack    [OUT] NuGet packages with the statically linked native shim (default artifacts/packages)
+#   install [PREFIX] wsi published ReadyToRun to PREFIX/lib/wsi-reader with a launcher PREFIX/bin/wsi (default ~/.local)
 #   fuzz    [SECONDS] fuzz the reader (see README)
 #   stress  the long stress run
 set -euo pipefail
@@ -140,7 +142,24 @@ case "$verb" in
       dotnet run --project bench/Reader.Bench -c Release -- remote "$@"
     else dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"; fi ;;
   wsi) setup >&2; dotnet run --project src/Reader.Cli -c Release -v q -- "$@" ;;
+  pack)
+    # NuGet packages (WsiReader.Core, .Native with the statically linked shim, .Gpu, .Remote, .Tool) into OUT.
+    setup; out=$(realpath -m "${1:-artifacts/packages}"); mkdir -p "$out"
+    bash native/static-deps.sh >/dev/null
+    for p in src/Reader.Native src/Reader.Core src/Reader.Gpu src/Reader.Remote src/Reader.Cli; do
+      dotnet pack "$p" -c Release -nologo -v q -clp:ErrorsOnly -o "$out" -p:WsiUseStaticShim=true
+    done
+    log "packages in $out" ;;
+  install)
+    # wsi published ReadyToRun into PREFIX/lib/wsi-reader (default ~/.local), launcher PREFIX/bin/wsi.
+    setup; prefix=$(realpath -m "${1:-$HOME/.local}")
+    bash native/static-deps.sh >/dev/null
+    dotnet publish src/Reader.Cli -c Release -nologo -v q -clp:ErrorsOnly -r linux-x64 --self-contained false \
+      -p:PublishReadyToRun=true -p:WsiUseStaticShim=true -o "$prefix/lib/wsi-reader"
+    mkdir -p "$prefix/bin"
+    printf '#!/bin/sh\nexec "%s/lib/wsi-reader/wsi" "$@"\n' "$prefix" > "$prefix/bin/wsi"; chmod +x "$prefix/bin/wsi"
+    log "installed $prefix/bin/wsi$(case ":$PATH:" in *":$prefix/bin:"*) ;; *) printf ' (add %s/bin to PATH)' "$prefix" ;; esac)" ;;
   fuzz) setup; fuzz_run "${1:-60}" "$ROOT/tests/Reader.Fuzz/findings/$(date +%Y%m%d-%H%M%S)" ;;
   stress) setup; build; WSI_STRESS_LONG=1 dotnet test --project tests/Reader.Tests -c Release --no-build -- --filter-trait "Category=Stress" ;;
-  *) echo "usage: $0 {setup|build|test|bench|wsi|fuzz|stress} [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|test|bench|wsi|pack|install|fuzz|stress} [args]" >&2; exit 2 ;;
 esac

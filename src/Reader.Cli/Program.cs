@@ -16,6 +16,7 @@ internal static class Program
         root.Subcommands.Add(RegionCommand.Create());
         root.Subcommands.Add(AssociatedCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

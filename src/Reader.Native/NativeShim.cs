@@ -64,7 +64,8 @@ public static class NativeShim
         }
         catch (DllNotFoundException e)
         {
-            return (false, "wsinative was not found (build it with ./build.sh setup): " + e.Message, 0, false, string.Empty, 0);
+            // The loader's message lists every path it tried, one per line: the first line says enough.
+            return (false, "wsinative was not found (build it with ./build.sh setup, or reference the WsiReader.Native package): " + e.Message.Split('\n')[0].Trim(), 0, false, string.Empty, 0);
         }
         catch (EntryPointNotFoundException e)
         {
@@ -72,7 +73,7 @@ public static class NativeShim
         }
         catch (BadImageFormatException e)
         {
-            return (false, "wsinative cannot be loaded on this platform: " + e.Message, 0, false, string.Empty, 0);
+            return (false, "wsinative cannot be loaded on this platform: " + e.Message.Split('\n')[0].Trim(), 0, false, string.Empty, 0);
         }
     }
 
