@@ -140,7 +140,11 @@ case "$verb" in
       # GDAL 3.6's /vsicurl/ is the anchor the remote bench compares with.
       command -v gdal_translate >/dev/null 2>&1 || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends gdal-bin >/dev/null; } || log "gdal-bin unavailable: the GDAL rows will say so"
       dotnet run --project bench/Reader.Bench -c Release -- remote "$@"
-    else dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"; fi ;;
+    else
+      # openslide-show-properties is the start-up anchor of the tool.
+      command -v openslide-show-properties >/dev/null 2>&1 || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openslide-tools >/dev/null; } || log "openslide-tools unavailable: the start-up row will say so"
+      dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"
+    fi ;;
   wsi) setup >&2; dotnet run --project src/Reader.Cli -c Release -v q -- "$@" ;;
   pack)
     # NuGet packages (WsiReader.Core, .Native with the statically linked shim, .Gpu, .Remote, .Tool) into OUT.

@@ -44,8 +44,9 @@ internal static class Program
         var drop = new Option<bool>("--drop-caches") { Description = "drop the page cache before every configuration (root only)" };
         var quiet = new Option<bool>("--no-progress") { Description = "no live progress line" };
         var formats = new Option<string?>("--formats") { Description = "other formats timed against OpenSlide after the sweep: ndpi, jp2k, or none (default: both for the generated default slide, none with --slide)" };
+        var noStartup = new Option<bool>("--no-startup") { Description = "skip timing the tool's start-up (wsi info vs openslide-show-properties; done for the default slide)" };
         var command = new Command("sweep", "our reader against OpenSlide and libvips: threads and processes, aligned and unaligned, with the raw libjpeg-turbo limit");
-        foreach (Option o in new Option[] { slide, scale, backends, workers, modes, starts, patch, level, limit, fraction, m1Limit, output, drop, quiet, formats })
+        foreach (Option o in new Option[] { slide, scale, backends, workers, modes, starts, patch, level, limit, fraction, m1Limit, output, drop, quiet, formats, noStartup })
         {
             command.Options.Add(o);
         }
@@ -72,6 +73,7 @@ internal static class Program
                 Formats = p.GetValue(formats) is { } f
                     ? [.. Split(f).Where(n => n != "none").Select(n => FormatRows.Known.Contains(n) ? n : throw new ArgumentException($"unknown format '{n}' (ndpi, jp2k, none)"))]
                     : p.GetValue(slide) is null ? FormatRows.Known : [],
+                Startup = !p.GetValue(noStartup) && p.GetValue(slide) is null,
             };
             return SweepRunner.Run(options, Console.Out);
         });

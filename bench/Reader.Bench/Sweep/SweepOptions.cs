@@ -36,6 +36,9 @@ internal sealed record SweepOptions
     /// <summary>Other formats timed against OpenSlide after the main sweep (<see cref="FormatRows.Known"/>).</summary>
     public IReadOnlyList<string> Formats { get; init; } = [];
 
+    /// <summary>Time the tool's start-up (wsi info against openslide-show-properties) after the sweep.</summary>
+    public bool Startup { get; init; }
+
     /// <summary>Show a live progress line.</summary>
     public bool Progress { get; init; } = true;
 

@@ -89,6 +89,14 @@ internal static class SweepRunner
             markdown += Environment.NewLine + section;
         }
 
+        if (options.Startup)
+        {
+            string startup = StartupRows.Markdown(path);
+            console.WriteLine();
+            console.Write(startup);
+            markdown += Environment.NewLine + startup;
+        }
+
         File.WriteAllText(Path.Combine(options.OutputFolder, "results.csv"), report.Csv());
         File.WriteAllText(Path.Combine(options.OutputFolder, "report.md"), markdown);
         PlotWriter.Write(Path.Combine(options.OutputFolder, "plot.png"), results);
