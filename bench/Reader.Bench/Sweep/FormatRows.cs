@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Reader.Bench.Backends;
+using Reader.Bench.Output;
 using Reader.SlideWriter;
 
 namespace Reader.Bench.Sweep;

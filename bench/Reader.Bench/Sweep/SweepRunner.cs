@@ -20,7 +20,7 @@ internal static class SweepRunner
 
         var configs = Plan(options);
         var results = new List<SweepResult>();
-        var progress = new ProgressLine(console, options.Progress, interactive: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected);
+        var progress = new ProgressLine(console, options.Progress, interactive: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected && !Console.IsErrorRedirected);
         var rawTiles = new Dictionary<int, RawTiles>();
         var warmedStarts = new HashSet<int>();
         for (int c = 0; c < configs.Count; c++)
@@ -76,6 +76,7 @@ internal static class SweepRunner
         }
 
         List<(string Format, SweepResult Result)> formatRows = FormatRows.Run(options, console, progress);
+        progress.Dispose(); // the live display ends before the tables are printed
         var report = new SweepReport(header, results);
         Directory.CreateDirectory(options.OutputFolder);
         console.WriteLine();
@@ -210,57 +211,3 @@ internal static class SweepRunner
 
 /// <summary>The facts the report states before any number.</summary>
 internal sealed record SweepHeader(string SlidePath, long Width, long Height, int TileWidth, SweepOptions Options, string Cpu, string Memory, string Versions, string PageCache);
-
-/// <summary>
-/// Progress (configuration, done/total, rate, ETA). On a terminal, one line rewritten in place twice a second;
-/// otherwise (a log, a pipe, CI) a plain line every 5 seconds and at the end, with no carriage returns.
-/// </summary>
-internal sealed class ProgressLine(TextWriter console, bool enabled, bool interactive)
-{
-    private readonly Stopwatch watch = new();
-    private readonly Lock gate = new();
-    private readonly long interval = interactive ? 500 : 5000;
-    private string label = string.Empty;
-    private int total;
-    private long lastPrint;
-
-    public void Begin(string what, int count)
-    {
-        label = what;
-        total = count;
-        watch.Restart();
-        lastPrint = 0;
-    }
-
-    public void Report(int done)
-    {
-        if (!enabled || watch.ElapsedMilliseconds - Interlocked.Read(ref lastPrint) < interval)
-        {
-            return;
-        }
-
-        lock (gate)
-        {
-            lastPrint = watch.ElapsedMilliseconds;
-            double rate = done / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
-            double eta = rate > 0 ? (total - done) / rate : 0;
-            string text = string.Create(CultureInfo.InvariantCulture, $"{label}: {done}/{total} patches, {rate:F0}/s, ETA {eta:F0} s");
-            if (interactive)
-            {
-                console.Write("\r" + text + "    ");
-            }
-            else
-            {
-                console.WriteLine(text);
-            }
-        }
-    }
-
-    public void Finish(string line)
-    {
-        lock (gate)
-        {
-            console.WriteLine(interactive ? "\r" + line + new string(' ', 20) : line);
-        }
-    }
-}
