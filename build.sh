@@ -44,6 +44,11 @@ install_packages() {
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || log "nodejs/npm unavailable: the S3 and Azure tests will say so and skip"
   fi
+  if ! command -v chromium >/dev/null 2>&1; then
+    # The wsi serve test opens the viewer in a real (headless) browser.
+    log "installing: chromium"
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null || log "chromium unavailable: the browser test will say so and skip"
+  fi
   if ! command -v dotnet >/dev/null 2>&1; then
     log "the .NET 10 SDK is required (https://dot.net); it is not packaged by Debian"
     exit 1
