@@ -7,6 +7,7 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        GpuStudy.GpuStudyRunner.PhasePlot = (path, title, bars) => Output.BarPlot.Write(path, title, "seconds", bars);
         var root = new RootCommand("WSI reader benchmark: the cuCIM-vs-OpenSlide study, reproduced and extended");
         root.Subcommands.Add(SweepCommand());
         root.Subcommands.Add(WorkerCommand());

@@ -157,6 +157,14 @@ internal static class GpuStudyRunner
             hostPhasesSeconds = new { fileRead = gpuPhases.FileRead.TotalSeconds, hostParse = gpuPhases.HostParse.TotalSeconds, cpuDecodes = gpuPhases.HostDecode.TotalSeconds, pack = gpuPhases.Pack.TotalSeconds, workspaceWait = gpuPhases.WorkspaceWait.TotalSeconds },
             devicePhasesSeconds = new { patches = phased.Count, wall = phaseSeconds, upload = phases.Upload.TotalSeconds, huffman = phases.Huffman.TotalSeconds, idct = phases.Idct.TotalSeconds, colour = phases.Color.TotalSeconds, fallback = phases.Fallback.TotalSeconds, assembly = phases.Assembly.TotalSeconds },
         };
+        PhasePlot?.Invoke(
+            Path.Combine(options.OutputFolder, "gpu-study-phases.png"),
+            $"GPU study phases ({decoder.Choice.Kind}{(isGpu ? string.Empty : ", not a GPU")}), seconds",
+            [
+                ("file read (host)", gpuPhases.FileRead.TotalSeconds), ("host parse", gpuPhases.HostParse.TotalSeconds), ("CPU decodes", gpuPhases.HostDecode.TotalSeconds),
+                ("packing", gpuPhases.Pack.TotalSeconds), ("upload", phases.Upload.TotalSeconds), ("Huffman", phases.Huffman.TotalSeconds), ("IDCT", phases.Idct.TotalSeconds),
+                ("colour", phases.Color.TotalSeconds), ("fallback", phases.Fallback.TotalSeconds), ("assembly", phases.Assembly.TotalSeconds),
+            ]);
         File.WriteAllText(Path.Combine(options.OutputFolder, "gpu-study.md"), report.ToString());
         File.WriteAllText(Path.Combine(options.OutputFolder, "gpu-study.json"), JsonSerializer.Serialize(json, Indented));
         console.WriteLine($"wrote {Path.Combine(options.OutputFolder, "gpu-study.md")} and gpu-study.json");
@@ -284,5 +292,8 @@ internal static class GpuStudyRunner
     }
 
     /// <summary>One measured path.</summary>
+    /// <summary>Draws the phase chart where a plotting library is at hand (the bench; not the device check, kept small).</summary>
+    internal static Action<string, string, IReadOnlyList<(string Name, double Seconds)>>? PhasePlot { get; set; }
+
     internal sealed record StudyRow(string Path, int Patches, double Seconds, double TilesPerSecond, double OutputGBps, double CompressedGBps);
 }

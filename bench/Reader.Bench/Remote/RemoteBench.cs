@@ -133,6 +133,9 @@ internal static class RemoteBench
 
         string report = Report(options, slidePath, local, rows);
         Directory.CreateDirectory(options.OutputFolder);
+        Output.BarPlot.Write(Path.Combine(options.OutputFolder, "remote.png"), $"Patches/s, {options.LatencyMilliseconds} ms per response", "patches/s",
+            [.. rows.Where(r => r.What.Contains("patches/s", StringComparison.Ordinal) && double.TryParse(r.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                .Select(r => (r.What.Replace("ours: patches/s ", string.Empty, StringComparison.Ordinal), double.Parse(r.Value, CultureInfo.InvariantCulture)))]);
         File.WriteAllText(Path.Combine(options.OutputFolder, "report.md"), report);
         console.Write(report);
         console.WriteLine($"wrote {Path.Combine(options.OutputFolder, "report.md")}");
@@ -156,6 +159,8 @@ internal static class RemoteBench
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {value} |");
         }
 
+        sb.AppendLine();
+        sb.AppendLine("![patches/s](remote.png)");
         return sb.ToString();
     }
 
