@@ -3,13 +3,15 @@ using Reader.Core.Open;
 namespace Reader.Core.Formats;
 
 /// <summary>
-/// The built-in TIFF-based drivers in their fixed order: vendors we refuse explicitly, then Aperio SVS,
-/// Philips TIFF, OME-TIFF, and the generic tiled TIFF. Each looks at directory 0 of the TIFF parsed once.
+/// The built-in drivers in their fixed order: DICOM (by its Part 10 signature), then the TIFF-based ones: vendors we
+/// refuse explicitly, Aperio SVS, Philips TIFF, OME-TIFF, and the generic tiled TIFF. Each TIFF driver looks at
+/// directory 0 of the TIFF parsed once.
 /// </summary>
 internal static class SlideFormats
 {
     public static readonly ISlideFormat[] BuiltIn =
     [
+        new Dicom.DicomFormat(),
         new TiffFormatDriver("hamamatsu-ndpi", first => first.Has(TiffTag.NdpiFormatFlag), tiff => throw new UnsupportedFormatException(tiff.Path, null, "Hamamatsu NDPI is not supported yet")),
         new TiffFormatDriver("aperio", AperioFormat.Matches, AperioFormat.Open),
         new TiffFormatDriver("philips", PhilipsFormat.Matches, PhilipsFormat.Open),
@@ -22,7 +24,11 @@ internal static class SlideFormats
     {
         foreach (ISlideFormat format in BuiltIn)
         {
-            var driver = (TiffFormatDriver)format;
+            if (format is not TiffFormatDriver driver)
+            {
+                continue;
+            }
+
             if (driver.Matches(tiff.Directories[0]))
             {
                 return driver.Read(tiff);
