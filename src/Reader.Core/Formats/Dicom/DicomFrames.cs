@@ -23,14 +23,12 @@ internal sealed class DicomFrames
     private readonly bool sparse;
     private readonly long frameOffset;
     private readonly long tilesAcross;
-    private readonly long tileCount;
 
-    private DicomFrames(string path, long count, long tilesAcross, long tileCount, long frameOffset, bool sparse, int[]? tileFrames, long nativeStart, int nativeLength, long[]? starts, int[]? lengths, List<ByteRange[]> pieces)
+    private DicomFrames(string path, long count, long tilesAcross, long frameOffset, bool sparse, int[]? tileFrames, long nativeStart, int nativeLength, long[]? starts, int[]? lengths, List<ByteRange[]> pieces)
     {
         this.path = path;
         Count = count;
         this.tilesAcross = tilesAcross;
-        this.tileCount = tileCount;
         this.frameOffset = frameOffset;
         this.sparse = sparse;
         this.tileFrames = tileFrames;
@@ -106,9 +104,10 @@ internal sealed class DicomFrames
         }
 
         // Each frame costs at least 8 bytes of the file (an item header), so counts come from the file, not the header.
-        if (count < 1 || count > instance.Source.Length / 8)
+        // No frames at all is a sparse image whose tiles are all missing.
+        if (count < 0 || count > instance.Source.Length / 8)
         {
-            throw new CorruptSlideException(path, null, $"NumberOfFrames {count} is not a positive count the file ({instance.Source.Length} bytes) can hold");
+            throw new CorruptSlideException(path, null, $"NumberOfFrames '{instance.Metadata.String(DicomTags.NumberOfFrames)}' is not a count the file ({instance.Source.Length} bytes) can hold");
         }
 
         string? organization = instance.Metadata.String(DicomTags.DimensionOrganizationType);
@@ -206,7 +205,7 @@ internal sealed class DicomFrames
                 throw new CorruptSlideException(path, "pixel data", $"{count} frames of {frameBytes} bytes do not fit in native pixel data of {(pixelData.Length == DicomParser.UndefinedLength ? "undefined" : pixelData.Length)} length");
             }
 
-            return new DicomFrames(path, count, across, tiles, frameOffset, sparse, tileFrames, cursor.Position, (int)frameBytes, null, null, []);
+            return new DicomFrames(path, count, across, frameOffset, sparse, tileFrames, cursor.Position, (int)frameBytes, null, null, []);
         }
 
         if (pixelData.Length != DicomParser.UndefinedLength)
@@ -214,7 +213,7 @@ internal sealed class DicomFrames
             throw new CorruptSlideException(path, "pixel data", "encapsulated pixel data must have undefined length");
         }
 
-        return ReadEncapsulated(path, parser, cursor, count, extended, limits, frames => new DicomFrames(path, count, across, tiles, frameOffset, sparse, tileFrames, 0, 0, frames.Starts, frames.Lengths, frames.Pieces));
+        return ReadEncapsulated(path, parser, cursor, count, extended, limits, frames => new DicomFrames(path, count, across, frameOffset, sparse, tileFrames, 0, 0, frames.Starts, frames.Lengths, frames.Pieces));
     }
 
     private static DicomFrames ReadEncapsulated(string path, DicomParser parser, DicomCursor cursor, long count, long[]? extended, SlideLimits limits, Func<(long[] Starts, int[] Lengths, List<ByteRange[]> Pieces), DicomFrames> make)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Reader.Core.Sources;
 
 namespace Reader.Core.Formats.Dicom;
@@ -80,10 +79,8 @@ internal sealed class DicomInstance : IDisposable
 
     public long TilesDown => TileHeight > 0 ? (Height + TileHeight - 1) / TileHeight : 0;
 
-    /// <summary>NumberOfFrames (IS), 1 when absent.</summary>
-    public long FrameCount => Metadata.String(DicomTags.NumberOfFrames) is { } text
-        ? long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : -1
-        : 1;
+    /// <summary>NumberOfFrames (IS) read as C's strtol reads it into 32 bits, as OpenSlide's DICOM library does; 1 when absent.</summary>
+    public long FrameCount => Metadata.String(DicomTags.NumberOfFrames) is { } text ? StrtolUInt32(text) : 1;
 
     /// <summary>The frame table: read at first use (a level at open, an associated image at its first read).</summary>
     public DicomFrames Frames => frames.Value;
@@ -130,6 +127,11 @@ internal sealed class DicomInstance : IDisposable
                 throw new CorruptSlideException(source.Name, null, "SeriesInstanceUID not found");
             }
 
+            if (instance.FrameDescriptionProblem() is { } problem)
+            {
+                throw new CorruptSlideException(source.Name, null, problem);
+            }
+
             return instance;
         }
         catch
@@ -143,6 +145,49 @@ internal sealed class DicomInstance : IDisposable
         }
     }
 
+    /// <summary>
+    /// What OpenSlide's DICOM library refuses in an instance's frame description when it reads the metadata (so such a
+    /// sibling is skipped, and such an opened file fails): null when nothing.
+    /// </summary>
+    public string? FrameDescriptionProblem()
+    {
+        if (FrameCount == 0)
+        {
+            return $"NumberOfFrames '{Metadata.String(DicomTags.NumberOfFrames)}' is not a positive number";
+        }
+
+        foreach ((uint tag, string keyword) in new[] { (DicomTags.Columns, "Columns"), (DicomTags.Rows, "Rows"), (DicomTags.SamplesPerPixel, "SamplesPerPixel"), (DicomTags.BitsAllocated, "BitsAllocated"), (DicomTags.BitsStored, "BitsStored"), (DicomTags.PixelRepresentation, "PixelRepresentation") })
+        {
+            if (Metadata.Integer(tag) is null)
+            {
+                return $"{keyword} not found (or not a binary integer)";
+            }
+        }
+
+        if (Metadata.Integer(DicomTags.Columns) <= 0 || Metadata.Integer(DicomTags.Rows) <= 0)
+        {
+            return $"frame size {Metadata.Integer(DicomTags.Columns)}x{Metadata.Integer(DicomTags.Rows)} is empty";
+        }
+
+        if (Metadata.Integer(DicomTags.TotalPixelMatrixColumns) <= 0 || Metadata.Integer(DicomTags.TotalPixelMatrixRows) <= 0)
+        {
+            return $"total pixel matrix {Metadata.Integer(DicomTags.TotalPixelMatrixColumns)}x{Metadata.Integer(DicomTags.TotalPixelMatrixRows)} is empty";
+        }
+
+        long bits = Metadata.Integer(DicomTags.BitsAllocated)!.Value;
+        if (bits == 1 || bits % 8 != 0)
+        {
+            return $"BitsAllocated {bits} is not a multiple of 8";
+        }
+
+        if (Metadata.Integer(DicomTags.SamplesPerPixel) > 1 && Metadata.Integer(DicomTags.PlanarConfiguration) is null)
+        {
+            return "PlanarConfiguration not found (or not a binary integer)";
+        }
+
+        return Metadata.String(DicomTags.PhotometricInterpretation) is null ? "PhotometricInterpretation not found" : null;
+    }
+
     public void Dispose()
     {
         if (ownsSource)
@@ -152,4 +197,28 @@ internal sealed class DicomInstance : IDisposable
     }
 
     public override string ToString() => System.IO.Path.GetFileName(Path);
+
+    /// <summary>C's strtol(text, NULL, 10) stored in a uint32: leading white space and sign, then digits up to the first other character.</summary>
+    private static long StrtolUInt32(string text)
+    {
+        int i = 0;
+        while (i < text.Length && text[i] is ' ' or (>= '\t' and <= '\r'))
+        {
+            i++;
+        }
+
+        bool negative = i < text.Length && text[i] == '-';
+        if (i < text.Length && text[i] is '-' or '+')
+        {
+            i++;
+        }
+
+        long value = 0;
+        for (; i < text.Length && char.IsAsciiDigit(text[i]); i++)
+        {
+            value = Math.Min((value * 10) + (text[i] - '0'), long.MaxValue / 16); // strtol saturates; only the low 32 bits are kept
+        }
+
+        return (uint)(negative ? -value : value);
+    }
 }
