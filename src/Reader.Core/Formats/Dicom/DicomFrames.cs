@@ -218,7 +218,7 @@ internal sealed class DicomFrames
 
     private static DicomFrames ReadEncapsulated(string path, DicomParser parser, DicomCursor cursor, long count, long[]? extended, SlideLimits limits, Func<(long[] Starts, int[] Lengths, List<ByteRange[]> Pieces), DicomFrames> make)
     {
-        DicomParser.Header bot = parser.ReadHeader(implicitVr: false);
+        DicomParser.Header bot = parser.PeekTag() >> 16 == 0xFFFE ? parser.ReadHeader(implicitVr: false) : new(parser.PeekTag(), DicomVr.None, 0, cursor.Position);
         if (bot.Tag != DicomTags.Item || bot.Length == DicomParser.UndefinedLength || bot.Length % 4 != 0 || bot.Length > cursor.Remaining)
         {
             throw new CorruptSlideException(path, "basic offset table", $"expected the Basic Offset Table item, found {DicomTags.Name(bot.Tag)} of length {bot.Length}");
@@ -252,6 +252,11 @@ internal sealed class DicomFrames
         cursor.ReadAhead = 16;
         while (cursor.Remaining >= 8)
         {
+            if (parser.PeekTag() >> 16 != 0xFFFE)
+            {
+                throw new CorruptSlideException(path, $"fragment {fragmentStarts.Count + 1}", $"{DicomTags.Name(parser.PeekTag())} at offset {cursor.Position} where a fragment item was expected");
+            }
+
             DicomParser.Header item = parser.ReadHeader(implicitVr: false);
             if (item.Tag == DicomTags.SequenceDelimitation)
             {

@@ -72,11 +72,20 @@ internal sealed class DicomParser
         return new Header(tag, vr, cursor.UInt32(HeaderWhat), start);
     }
 
+    /// <summary>The tag at the cursor, without moving it.</summary>
+    public uint PeekTag()
+    {
+        long at = cursor.Position;
+        ReadOnlySpan<byte> t = cursor.Take(4, HeaderWhat);
+        cursor.Position = at;
+        return ((uint)BinaryPrimitives.ReadUInt16LittleEndian(t) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(t[2..]);
+    }
+
     /// <summary>The file meta information (group 0002, always explicit VR little endian) after the preamble and "DICM".</summary>
     public DicomDataSet ReadFileMeta()
     {
         var set = new DicomDataSet();
-        while (cursor.Remaining >= 8)
+        while (cursor.Remaining >= 2)
         {
             long at = cursor.Position;
             if (cursor.UInt16(HeaderWhat) != 0x0002)
@@ -285,6 +294,12 @@ internal sealed class DicomParser
                 }
             }
 
+            uint next = PeekTag();
+            if (next >> 16 != 0xFFFE)
+            {
+                throw Corrupt(cursor.Position, $"{DicomTags.Name(next)} where an item of sequence {DicomTags.Name(h.Tag)} was expected");
+            }
+
             Header item = ReadHeader(implicitVr);
             if (item.Tag == DicomTags.SequenceDelimitation)
             {
@@ -335,6 +350,11 @@ internal sealed class DicomParser
     {
         while (true)
         {
+            if (PeekTag() >> 16 != 0xFFFE)
+            {
+                throw Corrupt(cursor.Position, $"{DicomTags.Name(PeekTag())} inside the encapsulated value of {DicomTags.Name(h.Tag)}");
+            }
+
             Header item = ReadHeader(implicitVr: false);
             if (item.Tag == DicomTags.SequenceDelimitation)
             {
