@@ -71,6 +71,11 @@ internal sealed class DicomFormat : ISlideFormat
         {
             try
             {
+                if (new FileInfo(path).Length < 132)
+                {
+                    continue; // too short for a Part 10 file; pipes and devices (which would block an open) report 0
+                }
+
                 using SlideSource source = SlideSource.OpenFile(path);
                 using DicomInstance instance = DicomInstance.Read(source, ownsSource: false, SlideLimits.Default);
                 return path;
