@@ -67,6 +67,9 @@ public sealed record DicomSeriesSpec
     /// <summary>Put an ICC profile in the optical path of every instance.</summary>
     public bool IccProfile { get; init; } = true;
 
+    /// <summary>Split level 0 into a concatenation of two instances (level_0.dcm with the first half of the frames, level_0b.dcm with the rest).</summary>
+    public bool ConcatenateLevel0 { get; init; }
+
     /// <summary>Cut this many bytes off the end of the level 0 file (a truncated instance).</summary>
     public int TruncateLevel0 { get; init; }
 
@@ -100,15 +103,19 @@ public static class DicomSeriesWriter
         for (int level = 0; level < spec.Levels; level++)
         {
             (long w, long h) = spec.LevelSize(level);
-            byte[] file = Instance(spec, series, level, "VOLUME", w, h, spec.TileWidth, spec.TileHeight, spec.Sparse, spec.Seed, level);
-            if (level == 0 && spec.TruncateLevel0 > 0)
+            int parts = level == 0 && spec.ConcatenateLevel0 ? 2 : 0;
+            for (int part = parts == 0 ? 0 : 1; part <= parts; part++)
             {
-                file = file[..Math.Max(0, file.Length - spec.TruncateLevel0)];
-            }
+                byte[] file = Instance(spec, series, level, "VOLUME", w, h, spec.TileWidth, spec.TileHeight, spec.Sparse, spec.Seed, level, part);
+                if (level == 0 && part <= 1 && spec.TruncateLevel0 > 0)
+                {
+                    file = file[..Math.Max(0, file.Length - spec.TruncateLevel0)];
+                }
 
-            string path = Path.Combine(folder, $"level_{level}.dcm");
-            File.WriteAllBytes(path, file);
-            paths.Add(path);
+                string path = Path.Combine(folder, $"level_{level}{(part == 2 ? "b" : string.Empty)}.dcm");
+                File.WriteAllBytes(path, file);
+                paths.Add(path);
+            }
         }
 
         if (spec.Associated)
@@ -157,10 +164,11 @@ public static class DicomSeriesWriter
 
     private static string Uid(int seed, int part) => $"2.25.{(uint)seed}{part:D3}{(uint)seed * 7919u % 100000u}";
 
-    private static byte[] Instance(DicomSeriesSpec spec, string series, int index, string flavor, long width, long height, int tileWidth, int tileHeight, bool sparse, int contentSeed, int contentLevel)
+    // part 0: a whole instance; 1 or 2: that half of the frames, as a member of a concatenation of two.
+    private static byte[] Instance(DicomSeriesSpec spec, string series, int index, string flavor, long width, long height, int tileWidth, int tileHeight, bool sparse, int contentSeed, int contentLevel, int part = 0)
     {
         string syntax = TransferSyntax(spec.Coding);
-        string instanceUid = Uid(spec.Seed, 100 + index);
+        string instanceUid = Uid(spec.Seed, 100 + (index * 10) + part);
         long across = (width + tileWidth - 1) / tileWidth, down = (height + tileHeight - 1) / tileHeight;
         var tiles = new List<(long Column, long Row)>();
         for (long row = 0; row < down; row++)
@@ -177,6 +185,14 @@ public static class DicomSeriesWriter
         if (sparse)
         {
             tiles.Reverse(); // positions, not order, place the frames
+        }
+
+        int frameOffset = 0;
+        if (part > 0)
+        {
+            int half = tiles.Count / 2;
+            frameOffset = part == 1 ? 0 : half;
+            tiles = part == 1 ? tiles[..half] : tiles[half..];
         }
 
         var frames = new List<byte[]>(tiles.Count);
@@ -222,6 +238,14 @@ public static class DicomSeriesWriter
         d.String(0x0020000D, "UI", Uid(spec.Seed, 2));
         d.String(0x0020000E, "UI", series);
         d.String(0x00200013, "IS", (index + 1).ToString(CultureInfo.InvariantCulture));
+        if (part > 0)
+        {
+            d.String(0x00209161, "UI", Uid(spec.Seed, 900 + index));
+            d.UInt16(0x00209162, (ushort)part);
+            d.UInt16(0x00209163, 2);
+            d.UInt32(0x00209228, (uint)frameOffset);
+        }
+
         d.String(0x00209311, "CS", sparse ? "TILED_SPARSE" : "TILED_FULL");
         d.UInt16(0x00280002, 3);
         d.String(0x00280004, "CS", spec.Coding switch

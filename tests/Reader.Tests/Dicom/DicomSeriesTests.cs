@@ -62,6 +62,7 @@ public class DicomSeriesTests
     [Theory]
     [InlineData("uncompressed")]
     [InlineData("sparse-uncompressed")]
+    [InlineData("sparse-concatenation")]
     public void Uncompressed_frames_are_the_written_pixels_and_missing_tiles_are_filled(string kind)
     {
         DicomSeriesSpec spec = TestDicom.Kinds[kind];

@@ -20,6 +20,8 @@ internal static class TestDicom
         ["sparse-jpeg"] = new() { Coding = DicomFrameCoding.Jpeg, OffsetTable = DicomOffsetTable.Extended, Sparse = true, MissingEvery = 3, Seed = 6 },
         ["sparse-uncompressed"] = new() { Coding = DicomFrameCoding.Uncompressed, Sparse = true, MissingEvery = 4, Seed = 7, Associated = false },
         ["fragments-bot"] = new() { Coding = DicomFrameCoding.Jpeg, OffsetTable = DicomOffsetTable.Basic, FragmentsPerFrame = 2, Seed = 8 },
+        ["concatenation"] = new() { Coding = DicomFrameCoding.Jpeg, OffsetTable = DicomOffsetTable.Basic, ConcatenateLevel0 = true, Seed = 10 },
+        ["sparse-concatenation"] = new() { Coding = DicomFrameCoding.Uncompressed, Sparse = true, MissingEvery = 5, ConcatenateLevel0 = true, Seed = 11, Associated = false },
         ["jpeg2000"] = new() { Coding = DicomFrameCoding.Jpeg2000, OffsetTable = DicomOffsetTable.Basic, Seed = 9, IccProfile = false },
     };
 
