@@ -99,7 +99,8 @@ public sealed class Slide : IDisposable
     public byte[]? IccProfile => layout.IccProfile?.Clone() as byte[];
 
     /// <summary>
-    /// Opens a slide. Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
+    /// Opens a slide: a file, or a folder holding a DICOM series (opened through its first whole-slide instance by
+    /// name). Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
     /// <see cref="CorruptSlideException"/> for damaged ones, <see cref="SlideLimitException"/> beyond the limits.
     /// </summary>
     public static Slide Open(string path, SlideOptions? options = null)
@@ -109,7 +110,7 @@ public sealed class Slide : IDisposable
         if (Directory.Exists(path))
         {
             // A folder: a DICOM series, opened through its first whole-slide instance (by name).
-            path = Formats.Dicom.DicomFormat.FindInstance(path)
+            path = Formats.Dicom.DicomFormat.FindInstance(path, options.Limits)
                 ?? throw new UnsupportedFormatException(path, null, "a folder without a DICOM whole-slide image instance");
         }
 

@@ -64,8 +64,8 @@ internal sealed class DicomFormat : ISlideFormat
         }
     }
 
-    /// <summary>Opens the first file of <paramref name="folder"/> (by name) that is a DICOM whole-slide image, or null.</summary>
-    public static string? FindInstance(string folder)
+    /// <summary>The first file of <paramref name="folder"/> (by name) that is a DICOM whole-slide image instance, or null.</summary>
+    public static string? FindInstance(string folder, SlideLimits limits)
     {
         foreach (string path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
         {
@@ -77,7 +77,7 @@ internal sealed class DicomFormat : ISlideFormat
                 }
 
                 using SlideSource source = SlideSource.OpenFile(path);
-                using DicomInstance instance = DicomInstance.Read(source, ownsSource: false, SlideLimits.Default);
+                using DicomInstance instance = DicomInstance.Read(source, ownsSource: false, limits);
                 return path;
             }
             catch (Exception e) when (e is SlideException or IOException or UnauthorizedAccessException)
