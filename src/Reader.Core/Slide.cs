@@ -99,14 +99,22 @@ public sealed class Slide : IDisposable
     public byte[]? IccProfile => layout.IccProfile?.Clone() as byte[];
 
     /// <summary>
-    /// Opens a slide: a local path, or an address (http://, https://, and s3:// or az:// once Reader.Remote is
-    /// registered; see <see cref="Sources.Remote.SlideLocations"/>). Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
+    /// Opens a slide: a local path, a folder holding a DICOM series (opened through its first whole-slide instance by
+    /// name), or an address (http://, https://, and s3:// or az:// once Reader.Remote is registered; see
+    /// <see cref="Sources.Remote.SlideLocations"/>). Throws <see cref="UnsupportedFormatException"/> for files this reader cannot read,
     /// <see cref="CorruptSlideException"/> for damaged ones, <see cref="SlideLimitException"/> beyond the limits.
     /// </summary>
     public static Slide Open(string path, SlideOptions? options = null)
     {
         options ??= SlideOptions.Default;
         DecoderBackend backend = ResolveBackend(options);
+        if (!Sources.Remote.SlideLocations.IsRemote(path, out _) && Directory.Exists(path))
+        {
+            // A folder: a DICOM series, opened through its first whole-slide instance (by name).
+            path = Formats.Dicom.DicomFormat.FindInstance(path, options.Limits)
+                ?? throw new UnsupportedFormatException(path, null, "a folder without a DICOM whole-slide image instance");
+        }
+
         return Open(Sources.Remote.SlideLocations.Open(path, options.Remote), ownsSource: true, options, backend);
     }
 
@@ -139,16 +147,17 @@ public sealed class Slide : IDisposable
 
     private static Slide Open(SlideSource source, bool ownsSource, SlideOptions options, DecoderBackend backend)
     {
+        SlideLayout? layout = null;
         try
         {
             var probe = new SlideProbe(source, options.Limits, options.Codecs);
-            SlideLayout layout = options.Formats.Open(probe);
+            layout = options.Formats.Open(probe);
             var sources = new LevelSource[layout.Levels.Count];
             ITileSource baseImage = layout.Levels[0];
             for (int i = 0; i < sources.Length; i++)
             {
                 ITileSource image = layout.Levels[i];
-                TileDecoder decoder = Decoder(source, image, options, backend, $"level {i} ({image.Name})");
+                TileDecoder decoder = Decoder(image.Source ?? source, image, options, backend, $"level {i} ({image.Name})");
                 double downsample = i == 0 ? 1.0 : (((double)baseImage.Width / image.Width) + ((double)baseImage.Height / image.Height)) / 2.0;
                 var info = new SlideLevel(i, image.Width, image.Height, downsample, decoder.Grid.TileWidth, decoder.Grid.TileHeight, decoder.Codec.Name);
                 sources[i] = new LevelSource(info, decoder);
@@ -158,6 +167,11 @@ public sealed class Slide : IDisposable
         }
         catch
         {
+            if (layout is not null)
+            {
+                DisposeImageSources(layout, source);
+            }
+
             if (ownsSource)
             {
                 source.Dispose();
@@ -272,7 +286,7 @@ public sealed class Slide : IDisposable
             throw new SlideLimitException(Path, $"associated image {name}", $"{image.Width}x{image.Height} exceeds the limit of {Options.Limits.MaxRegionPixels} pixels per read");
         }
 
-        TileDecoder decoder = Decoder(source, image, Options, Backend, $"associated image {name} ({image.Name})");
+        TileDecoder decoder = Decoder(image.Source ?? source, image, Options, Backend, $"associated image {name} ({image.Name})");
         var info = new SlideLevel(-1, image.Width, image.Height, 1, decoder.Grid.TileWidth, decoder.Grid.TileHeight, decoder.Codec.Name);
         var output = new byte[pixels * format.BytesPerPixel()];
         RegionAssembler.Read(new LevelSource(info, decoder), 0, 0, (int)image.Width, (int)image.Height, output, format, new ReadContext(null, owner, Options.Fill));
@@ -301,6 +315,7 @@ public sealed class Slide : IDisposable
             return;
         }
 
+        DisposeImageSources(layout, source);
         if (ownsSource)
         {
             source.Dispose();
@@ -388,6 +403,18 @@ public sealed class Slide : IDisposable
         }
 
         return new TileDecoder(source, image, codec, backend == DecoderBackend.Native, name, options.Limits);
+    }
+
+    /// <summary>Disposes the sources images of a multi-file slide carry (<see cref="ITileSource.Source"/>), each once.</summary>
+    private static void DisposeImageSources(SlideLayout layout, SlideSource slideSource)
+    {
+        foreach (ITileSource image in layout.Levels.Concat(layout.AssociatedImages.Values))
+        {
+            if (image.Source is { } own && !ReferenceEquals(own, slideSource))
+            {
+                own.Dispose(); // idempotent: a source shared by several images is disposed once
+            }
+        }
     }
 
     private static MicronsPerPixel? ReadMpp(IReadOnlyDictionary<string, string> properties) =>

@@ -50,7 +50,10 @@ internal static class Program
     /// <summary>Open, look at everything, read a little of every level.</summary>
     public static void Slide(byte[] input)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"wsi-fuzz-{Environment.ProcessId}.tif");
+        // A folder of its own: a DICOM input reads the files beside it as its series, and there should be none.
+        string folder = Path.Combine(Path.GetTempPath(), $"wsi-fuzz-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, "input");
         File.WriteAllBytes(path, input);
         var options = new SlideOptions { Backend = DecoderBackend.Managed, CacheCapacity = 1 << 20, Notice = _ => { } };
         try
@@ -90,7 +93,9 @@ internal static class Program
     /// <summary>A slide through the GPU decoder: whole tiles of every level, and a small device batch.</summary>
     public static void Gpu(byte[] input)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"wsi-fuzz-gpu-{Environment.ProcessId}.tif");
+        string folder = Path.Combine(Path.GetTempPath(), $"wsi-fuzz-gpu-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder); // alone in its folder, like the slide target's input
+        string path = Path.Combine(folder, "input.tif");
         File.WriteAllBytes(path, input);
         var options = new SlideOptions { Backend = DecoderBackend.Managed, CacheCapacity = 0, Notice = _ => { } };
         try
@@ -175,7 +180,7 @@ internal static class Program
     }
 }
 
-/// <summary>A small seed corpus: tiny slides of every codec (AFL prefers small inputs), and their JPEG tiles.</summary>
+/// <summary>A small seed corpus: tiny slides of every codec and DICOM instances of every frame layout (AFL prefers small inputs), and their JPEG tiles.</summary>
 internal static class Seeds
 {
     /// <summary>Writes slide seeds into FOLDER/slide and JPEG-target seeds into FOLDER/jpeg.</summary>
@@ -208,6 +213,28 @@ internal static class Seeds
                 ("webp", new() { Width = 32, Height = 16, TileWidth = 16, TileHeight = 16, Levels = 1, Compression = SlideCompression.WebP, Quality = 30 }),
             ];
         }
+        // DICOM: a level instance of each frame layout and coding (seeds are single files: the series is the file alone).
+        var dicomKinds = new List<(string Name, DicomSeriesSpec Spec)>
+        {
+            ("dicom-jpeg-bot", new() { Coding = DicomFrameCoding.Jpeg, OffsetTable = DicomOffsetTable.Basic }),
+            ("dicom-jpeg-fragments", new() { Coding = DicomFrameCoding.JpegRgb, OffsetTable = DicomOffsetTable.None, FragmentsPerFrame = 2, Levels = 3 }),
+            ("dicom-sparse-eot", new() { Coding = DicomFrameCoding.Jpeg, OffsetTable = DicomOffsetTable.Extended, Sparse = true, MissingEvery = 2 }),
+            ("dicom-raw-sparse", new() { Coding = DicomFrameCoding.Uncompressed, Sparse = true, MissingEvery = 3 }),
+        };
+        if (NativeShim.IsAvailable && NativeShim.HasOpenJpeg)
+        {
+            dicomKinds.Add(("dicom-j2k", new() { Coding = DicomFrameCoding.Jpeg2000, OffsetTable = DicomOffsetTable.Basic }));
+        }
+
+        foreach ((string name, DicomSeriesSpec spec) in dicomKinds)
+        {
+            string series = Path.Combine(root, "dicom-series-" + name);
+            var tiny = spec with { Width = 40, Height = 24, TileWidth = 16, TileHeight = 16, Levels = spec.Levels == 3 ? 1 : 2, Associated = false, Quality = 30, IccProfile = false };
+            IReadOnlyList<string> files = DicomSeriesWriter.Write(series, tiny);
+            File.Copy(files[0], Path.Combine(folder, name + ".dcm"), overwrite: true);
+            Directory.Delete(series, recursive: true);
+        }
+
         foreach ((string name, SyntheticSlideSpec spec) in kinds)
         {
             string path = Path.Combine(folder, name + ".tif");

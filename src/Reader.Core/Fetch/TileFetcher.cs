@@ -41,7 +41,17 @@ internal struct FetchedTile : IDisposable
     public static FetchedTile Read(SlideSource source, ITileSource tiles, long column, long row, SlideLimits limits, ErrorSite where)
     {
         Span<ByteRange> ranges = stackalloc ByteRange[TileEncoding.MaxSamplesPerPixel];
-        int count = tiles.GetTileRanges(column, row, ranges);
+        int count;
+        try
+        {
+            count = tiles.GetTileRanges(column, row, ranges);
+        }
+        catch (CorruptSlideException e) when (e.Reason is not null)
+        {
+            // The tile source knows the file and frame; the reader knows the level and tile: name them all.
+            throw new CorruptSlideException(e.FilePath ?? source.Name, e.Where is null ? where.ToString() : $"{where}, {e.Where}", e.Reason, e);
+        }
+
         var tile = default(FetchedTile);
         if (count <= 0)
         {

@@ -30,4 +30,11 @@ public interface ITileSource
     /// (sparse): the reader fills it. Column and row are inside the grid.
     /// </summary>
     int GetTileRanges(long column, long row, Span<ByteRange> ranges);
+
+    /// <summary>
+    /// The source this image's tile ranges point into, when it is not the slide's own (a multi-file slide such as a
+    /// DICOM series, where each level lives in its own file): null means the slide's source. The slide disposes
+    /// such a source with itself.
+    /// </summary>
+    SlideSource? Source => null;
 }

@@ -2,7 +2,7 @@ namespace Reader.Core.Formats;
 
 /// <summary>
 /// The format drivers, consulted in order: those the application registered (in registration order), then
-/// the built-in ones: Hamamatsu NDPI, Aperio SVS, Philips TIFF, OME-TIFF, generic tiled TIFF.
+/// the built-in ones: DICOM, Hamamatsu NDPI, Aperio SVS, Philips TIFF, OME-TIFF, generic tiled TIFF.
 /// Detection is by content, never by file name. Thread-safe; lookups take no lock.
 /// </summary>
 public sealed class SlideFormatRegistry

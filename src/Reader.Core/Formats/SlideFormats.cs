@@ -3,13 +3,15 @@ using Reader.Core.Open;
 namespace Reader.Core.Formats;
 
 /// <summary>
-/// The built-in TIFF-based drivers in their fixed order: Hamamatsu NDPI, Aperio SVS,
-/// Philips TIFF, OME-TIFF, and the generic tiled TIFF. Each looks at directory 0 of the TIFF parsed once.
+/// The built-in drivers in their fixed order: DICOM (by its Part 10 signature), then the TIFF-based ones: Hamamatsu
+/// NDPI, Aperio SVS, Philips TIFF, OME-TIFF, and the generic tiled TIFF. Each TIFF driver looks at directory 0 of the
+/// TIFF parsed once.
 /// </summary>
 internal static class SlideFormats
 {
     public static readonly ISlideFormat[] BuiltIn =
     [
+        new Dicom.DicomFormat(),
         new Ndpi.NdpiFormat(),
         new TiffFormatDriver("aperio", AperioFormat.Matches, AperioFormat.Open),
         new TiffFormatDriver("philips", PhilipsFormat.Matches, PhilipsFormat.Open),

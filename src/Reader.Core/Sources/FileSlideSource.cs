@@ -76,7 +76,7 @@ internal sealed class FileSlideSource : SlideSource
         base.Dispose(disposing);
     }
 
-    /// <summary>The files in the same folder.</summary>
+    /// <summary>The files in the same folder (opening an empty one, a pipe or a device is refused).</summary>
     private sealed class FolderSiblings(string path) : ISiblingResolver
     {
         private readonly string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".";
@@ -92,7 +92,14 @@ internal sealed class FileSlideSource : SlideSource
                 throw new ArgumentException($"'{name}' is not a file name in {folder}", nameof(name));
             }
 
-            return FileSlideSource.Open(System.IO.Path.Combine(folder, name));
+            string full = System.IO.Path.Combine(folder, name);
+            if (new FileInfo(full).Length == 0)
+            {
+                // Pipes, sockets and devices report no length, and opening a pipe would block: no slide file is empty.
+                throw new IOException($"{full} is empty or not a regular file");
+            }
+
+            return FileSlideSource.Open(full);
         }
     }
 }

@@ -54,9 +54,10 @@ public class MangledFileTests
         }
     }
 
-    private sealed record Outcome(Exception? OpenError, List<(string Where, Exception Error)> ReadErrors, Action? Check);
+    internal sealed record Outcome(Exception? OpenError, List<(string Where, Exception Error)> ReadErrors, Action? Check);
 
-    private static Outcome Exercise(string path, string originalPath, DecoderBackend backend, Expectation expect)
+    /// <summary>Opens <paramref name="path"/> and reads everything a user can (shared with the DICOM catalogue).</summary>
+    internal static Outcome Exercise(string path, string originalPath, DecoderBackend backend, Expectation expect)
     {
         var options = new SlideOptions { Backend = backend, Notice = _ => { } };
         Slide slide;
@@ -147,7 +148,8 @@ public class MangledFileTests
         }
     }
 
-    private static void Judge(string name, DecoderBackend backend, Expectation expect, Outcome outcome)
+    /// <summary>Checks an outcome against the expectation; every error must name the file (<paramref name="fileMarker"/>).</summary>
+    internal static void Judge(string name, DecoderBackend backend, Expectation expect, Outcome outcome, string fileMarker = ".tif")
     {
         string context = $"{name} ({backend})";
         var all = new List<(string Where, Exception Error)>(outcome.ReadErrors);
@@ -160,7 +162,7 @@ public class MangledFileTests
         {
             Assert.True(e is SlideException, $"{context}: {where} threw {e.GetType().Name} (only SlideExceptions are allowed): {e}");
             Assert.False(string.IsNullOrWhiteSpace(e.Message), $"{context}: {where}: empty message");
-            Assert.Contains(".tif", e.Message, StringComparison.Ordinal); // names the file
+            Assert.Contains(fileMarker, e.Message, StringComparison.Ordinal); // names the file
         }
 
         switch (expect.Stage)
