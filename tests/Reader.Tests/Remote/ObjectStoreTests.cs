@@ -96,6 +96,44 @@ public sealed class ObjectStoreTests(StoresFixture fixture) : IClassFixture<Stor
     }
 
     [Fact]
+    public async Task A_dicom_series_finds_its_siblings_by_prefix_in_s3_and_azure()
+    {
+        ObjectStores stores = Require();
+        string folder = TestSlides.NewPath("dicom-series");
+        Directory.CreateDirectory(folder);
+        IReadOnlyList<string> files = DicomSeriesWriter.Write(folder, new DicomSeriesSpec { Width = 700, Height = 500, TileWidth = 128, TileHeight = 128, Levels = 3, Seed = 4 });
+        Assert.True(files.Count >= 4, "a series of several instances (levels and associated images)");
+        using AmazonS3Client client = S3Client(stores);
+        await EnsureBucket(client);
+        BlobContainerClient container = new BlobServiceClient(stores.AzureConnectionString).GetBlobContainerClient("dicom");
+        await container.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        foreach (string file in files)
+        {
+            string name = Path.GetFileName(file);
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "series/" + name, FilePath = file, UseChunkEncoding = false }, TestContext.Current.CancellationToken);
+            await container.GetBlobClient("series/" + name).UploadAsync(file, overwrite: true, TestContext.Current.CancellationToken);
+        }
+
+        // Open an instance that is not the largest level: the driver lists the prefix and reads the whole series.
+        string opened = Path.GetFileName(files[^1]);
+        using var local = Slide.Open(files[^1]);
+        Assert.True(local.Levels.Count >= 3, "the local series has its levels");
+        using var s3 = Slide.Open(RemoteSlideSource.Open(RemoteSources.OpenS3(new Uri($"s3://{Bucket}/series/{opened}"), S3Options(stores)), Fresh(), TestContext.Current.CancellationToken));
+        using var azure = Slide.Open(RemoteSlideSource.Open(RemoteSources.OpenAzure(new Uri($"az://{ObjectStores.AzuriteAccount}/dicom/series/{opened}"), new AzureSourceOptions { ConnectionString = stores.AzureConnectionString }), Fresh(), TestContext.Current.CancellationToken));
+        foreach (Slide remote in new[] { s3, azure })
+        {
+            Assert.Equal("dicom", remote.Properties["openslide.vendor"]);
+            Assert.Equal(local.Levels.Select(l => (l.Width, l.Height)), remote.Levels.Select(l => (l.Width, l.Height)));
+            Assert.Equal(local.Properties, remote.Properties);
+            Assert.Equal(local.AssociatedImageNames, remote.AssociatedImageNames);
+            foreach (SlideLevel level in local.Levels)
+            {
+                Assert.Equal(local.ReadRegion(0, 0, level.Index, (int)level.Width, (int)level.Height, PixelFormat.Rgba32), remote.ReadRegion(0, 0, level.Index, (int)level.Width, (int)level.Height, PixelFormat.Rgba32));
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_blob_overwritten_while_open_fails_instead_of_mixing_versions()
     {
         ObjectStores stores = Require();
