@@ -54,18 +54,9 @@ public class GeneratedJpeg2000OpenSlide4Tests
     private static byte[] OpenSlide4(string path, int level, int w, int h)
     {
         string raw = TestSlides.NewPath("os4.raw");
-        var start = new ProcessStartInfo(Tool) { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = FixtureFiles.RepositoryRoot };
         string script = Path.Combine(FixtureFiles.RepositoryRoot, "tests", "Reader.Tests", "Reference", "make_openslide4_references.py");
-        foreach (string a in new[] { "exec", "python3", script, "dump", path, I(level), "0", "0", I(w), I(h), raw })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(start)!;
-        string err = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0 && File.Exists(raw), $"OpenSlide 4.0.1 could not read {path} level {level}: {err.Trim()}");
+        (int code, _, string err) = OpenSlide4Root.Exec("python3", script, "dump", path, I(level), "0", "0", I(w), I(h), raw);
+        Assert.True(code == 0 && File.Exists(raw), $"OpenSlide 4.0.1 could not read {path} level {level}: {err.Trim()}");
         return File.ReadAllBytes(raw);
     }
 

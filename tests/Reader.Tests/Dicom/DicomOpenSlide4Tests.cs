@@ -66,17 +66,8 @@ public class DicomOpenSlide4Tests
 
     private static void RunOpenSlide4(string path, string outFolder)
     {
-        var start = new ProcessStartInfo(Tool) { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = FixtureFiles.RepositoryRoot };
         string script = Path.Combine(FixtureFiles.RepositoryRoot, "tests", "Reader.Tests", "Dicom", "openslide4_dicom.py");
-        foreach (string a in new[] { "exec", "python3", script, path, outFolder })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(start)!;
-        string err = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0 && File.Exists(Path.Combine(outFolder, "info.json")), $"OpenSlide 4.0.1 dump of {path} failed: {err.Trim()}");
+        (int code, _, string err) = OpenSlide4Root.Exec("python3", script, path, outFolder);
+        Assert.True(code == 0 && File.Exists(Path.Combine(outFolder, "info.json")), $"OpenSlide 4.0.1 dump of {path} failed: {err.Trim()}");
     }
 }
