@@ -52,11 +52,12 @@ internal static class PlotWriter
     /// <summary>Ours (every non-OpenSlide backend) divided by OpenSlide at the same mode, workers and start.</summary>
     private static ScottPlot.Plot? RatioPanel(SweepResult[] measured, string[] backends)
     {
-        var plot = NewPanel("ratio to OpenSlide (same mode, workers, start)", "x OpenSlide");
+        // Aligned starts, threads and method-3 processes (the study's headline modes): a legible number of lines.
+        var plot = NewPanel("x OpenSlide, aligned", "x OpenSlide");
         double top = 0;
         var workers = new List<int>();
         foreach (IGrouping<(string Backend, ParallelMode Mode, int Start), SweepResult> line in measured
-            .Where(r => !r.Config.Backend.StartsWith("openslide", StringComparison.Ordinal) && r.Config.Mode is not (ParallelMode.RawDecode or ParallelMode.Batch))
+            .Where(r => !r.Config.Backend.StartsWith("openslide", StringComparison.Ordinal) && r.Config.Start == 0 && r.Config.Mode is ParallelMode.Threads or ParallelMode.ProcessChunked)
             .GroupBy(r => (r.Config.Backend, r.Config.Mode, r.Config.Start)))
         {
             var xs = new List<double>();
@@ -74,7 +75,7 @@ internal static class PlotWriter
 
             if (xs.Count > 0)
             {
-                AddLine(plot, backends, $"{line.Key.Backend} {line.Key.Mode.Label()} s{line.Key.Start}", [.. xs], [.. ys], colourOf: line.Key.Backend, dashed: line.Key.Start != 0);
+                AddLine(plot, backends, $"{line.Key.Backend} {line.Key.Mode.Label()}", [.. xs], [.. ys], colourOf: line.Key.Backend, dashed: line.Key.Mode != ParallelMode.Threads);
                 top = Math.Max(top, ys.Max());
             }
         }
