@@ -46,11 +46,26 @@ internal sealed class RangeServer : IAsyncDisposable
     public TimeSpan Latency { get; set; }
 
     /// <summary>Starts serving <paramref name="root"/>.</summary>
-    public static async Task<RangeServer> StartAsync(string root)
+    public static Task<RangeServer> StartAsync(string root) => StartAsync(root, null);
+
+    /// <summary>Starts serving <paramref name="root"/>, over HTTPS with HTTP/1.1 and HTTP/2 when a certificate is given.</summary>
+    public static async Task<RangeServer> StartAsync(string root, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l =>
+            {
+                l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+                l.UseHttps(certificate);
+            }));
+        }
+
         WebApplication app = builder.Build();
         var server = new RangeServer(app, Path.GetFullPath(root));
         app.Run(server.Handle);
@@ -171,7 +186,7 @@ internal sealed class RangeServer : IAsyncDisposable
             response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{length}");
         }
 
-        log.Enqueue($"{request.Method} {name} {range} -> {response.StatusCode}");
+        log.Enqueue($"{request.Method} {name} {range} {request.Protocol} -> {response.StatusCode}");
         if (HttpMethods.IsHead(request.Method))
         {
             return;

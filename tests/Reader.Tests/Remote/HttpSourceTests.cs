@@ -269,3 +269,33 @@ public sealed class HttpSourceTests : IAsyncLifetime
         return target;
     }
 }
+
+/// <summary>HTTPS with HTTP/2 offered: the transport negotiates HTTP/2 (ALPN) and reads the same bytes.</summary>
+public sealed class Http2SourceTests
+{
+    [Fact]
+    public async Task Https_with_http2_offered_is_read_over_http2()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+
+        string folder = TestSlides.NewPath("https-root");
+        Directory.CreateDirectory(folder);
+        string local = Path.Combine(folder, "slide.tif");
+        File.Copy(TestSlides.Get(new SyntheticSlideSpec { Width = 600, Height = 500, TileWidth = 128, TileHeight = 128, Levels = 2, Quality = 80 }), local);
+        await using RangeServer server = await RangeServer.StartAsync(folder, certificate);
+        using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString() } };
+        using var client = new HttpClient(handler);
+        using var source = RemoteSlideSource.Open(new HttpTransport(server.AddressOf("slide.tif"), client), RemoteOptions.Default with { Cache = new RemoteBlockCache(16L << 20) }, TestContext.Current.CancellationToken);
+        using var remote = Slide.Open(source);
+        using var expected = Slide.Open(local);
+        Assert.Equal(expected.ReadRegion(0, 0, 0, 600, 500), remote.ReadRegion(0, 0, 0, 600, 500));
+        Assert.Contains(server.Log, l => l.Contains("HTTP/2", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Log, l => l.Contains("HTTP/1.1", StringComparison.Ordinal));
+    }
+}
