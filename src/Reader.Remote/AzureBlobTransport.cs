@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -57,7 +56,7 @@ public sealed class AzureBlobTransport : IRemoteTransport
             Response<BlobDownloadStreamingResult> response = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
             using BlobDownloadStreamingResult result = response.Value;
             BlobDownloadDetails details = result.Details;
-            long total = TotalLength(details.ContentRange) ?? details.ContentLength;
+            long total = RemoteTransportException.TotalOf(details.ContentRange) ?? details.ContentLength;
             int want = (int)Math.Min(destination.Length, Math.Max(0, total - offset));
             int read = await result.Content.ReadAtLeastAsync(destination[..want], want, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             return new RemoteRead(read, total, details.ETag.ToString());
@@ -118,22 +117,9 @@ public sealed class AzureBlobTransport : IRemoteTransport
 
     private string Prefix => blob.Name.LastIndexOf('/') is int slash and >= 0 ? blob.Name[..(slash + 1)] : string.Empty;
 
-    private static long? TotalLength(string? contentRange)
-    {
-        int slash = contentRange?.LastIndexOf('/') ?? -1;
-        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long total) ? total : null;
-    }
-
     private static RemoteTransportException Classify(RequestFailedException e)
     {
-        RemoteFailure failure = e.Status switch
-        {
-            404 => RemoteFailure.NotFound,
-            401 or 403 => RemoteFailure.Forbidden,
-            412 => RemoteFailure.Changed,
-            0 or 408 or 429 or >= 500 => RemoteFailure.Transient,
-            _ => RemoteFailure.Permanent,
-        };
+        RemoteFailure failure = RemoteTransportException.FailureOf(e.Status);
         return new RemoteTransportException(failure, $"Azure {e.Status} {e.ErrorCode}".TrimEnd(), e);
     }
 }

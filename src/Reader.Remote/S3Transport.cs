@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -61,7 +60,7 @@ public sealed class S3Transport : IRemoteTransport
         try
         {
             using GetObjectResponse response = await client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
-            long total = TotalLength(response.ContentRange) ?? (offset == 0 ? response.ContentLength : throw new RemoteTransportException(RemoteFailure.Permanent, "no Content-Range in a ranged response"));
+            long total = RemoteTransportException.TotalOf(response.ContentRange) ?? (offset == 0 ? response.ContentLength : throw new RemoteTransportException(RemoteFailure.Permanent, "no Content-Range in a ranged response"));
             int want = (int)Math.Min(destination.Length, Math.Max(0, total - offset));
             int read = await response.ResponseStream.ReadAtLeastAsync(destination[..want], want, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             return new RemoteRead(read, total, response.ETag);
@@ -133,24 +132,10 @@ public sealed class S3Transport : IRemoteTransport
 
     private string Prefix => key.LastIndexOf('/') is int slash and >= 0 ? key[..(slash + 1)] : string.Empty;
 
-    /// <summary>The total from "bytes a-b/total".</summary>
-    private static long? TotalLength(string? contentRange)
-    {
-        int slash = contentRange?.LastIndexOf('/') ?? -1;
-        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long total) ? total : null;
-    }
-
     private static RemoteTransportException Classify(HttpStatusCode status, string? code, Exception e)
     {
         int s = (int)status;
-        RemoteFailure failure = s switch
-        {
-            404 => RemoteFailure.NotFound,
-            401 or 403 => RemoteFailure.Forbidden,
-            412 => RemoteFailure.Changed,
-            0 or 408 or 429 or >= 500 => RemoteFailure.Transient,
-            _ => code is "NoSuchKey" or "NoSuchBucket" ? RemoteFailure.NotFound : RemoteFailure.Permanent,
-        };
+        RemoteFailure failure = code is "NoSuchKey" or "NoSuchBucket" ? RemoteFailure.NotFound : RemoteTransportException.FailureOf(s);
         return new RemoteTransportException(failure, $"S3 {s} {code}".TrimEnd(), e);
     }
 }

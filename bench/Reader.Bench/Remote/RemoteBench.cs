@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Reader.Core;
 using Reader.Core.Batch;
+using Reader.Bench.Sweep;
 using Reader.Core.Sources.Remote;
 
 namespace Reader.Bench.Remote;
@@ -104,7 +105,7 @@ internal static class RemoteBench
         rows.Add(("ours: patches/s remote, batch API", F(read / watch.Elapsed.TotalSeconds, 0)));
 
         // GDAL 3.6 /vsicurl/: one gdal_translate per patch, its recommended settings for object stores.
-        string? gdal = options.GdalPatches > 0 ? Which("gdal_translate") : null;
+        string? gdal = options.GdalPatches > 0 ? ExternalTools.Which("gdal_translate") : null;
         if (options.GdalPatches <= 0)
         {
             rows.Add(("GDAL /vsicurl/", "not run (--gdal-patches 0)"));
@@ -226,8 +227,6 @@ internal static class RemoteBench
         }
     }
 
-    private static string? Which(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 

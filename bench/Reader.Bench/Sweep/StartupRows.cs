@@ -16,9 +16,9 @@ internal static class StartupRows
     public static string Markdown(string slide)
     {
         var rows = new List<(string What, string Value)>();
-        string? installed = Which("wsi");
+        string? installed = ExternalTools.Which("wsi");
         string repository = Path.Combine(Directory.GetCurrentDirectory(), "src", "Reader.Cli", "bin", "Release", "net10.0", "wsi");
-        string? openslide = Which("openslide-show-properties");
+        string? openslide = ExternalTools.Which("openslide-show-properties");
         double? ours = null;
         if (installed is not null)
         {
@@ -85,6 +85,4 @@ internal static class StartupRows
 
     private static string Seconds(double? s) => s is { } v ? v.ToString("F3", CultureInfo.InvariantCulture) + " s" : "failed";
 
-    private static string? Which(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Where(d => d.Length > 0).Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reader.Core;
+using Reader.Core.Loader;
 using Reader.Native;
 using Reader.Native.Jpeg;
 using StbImageWriteSharp;
@@ -9,7 +10,8 @@ namespace Reader.Cli.Serve;
 /// <summary>
 /// A slide as a DeepZoom image, the way OpenSlide's deepzoom generator cuts it: 254-pixel tiles with a 1-pixel
 /// overlap, levels halving (rounding up) from the full image down to 1x1; each tile read from the slide level with
-/// the largest downsample not above the DeepZoom level's (through the slide's tile cache), area-averaged to size,
+/// the largest downsample not above the DeepZoom level's (through the slide's tile cache), area-averaged to size
+/// (<see cref="AreaResampler"/>, the loader's filter),
 /// composited on white and encoded as JPEG (PNG when the native encoder is unavailable).
 /// </summary>
 internal sealed class DeepZoom(Slide slide)
@@ -59,7 +61,9 @@ internal sealed class DeepZoom(Slide slide)
         byte[] rgb = OnWhite(rgba, sw * sh);
         if (sw != tileWidth || sh != tileHeight)
         {
-            rgb = AreaResize(rgb, sw, sh, tileWidth, tileHeight);
+            var resized = new byte[tileWidth * tileHeight * 3];
+            AreaResampler.Resample(rgb, sw, sh, 3, resized, tileWidth, tileHeight);
+            rgb = resized;
         }
 
         return Encode(rgb, tileWidth, tileHeight);
@@ -113,62 +117,5 @@ internal sealed class DeepZoom(Slide slide)
         }
 
         return rgb;
-    }
-
-    /// <summary>Area-average resampling (each output pixel the coverage-weighted mean of the source pixels under it), separable.</summary>
-    private static byte[] AreaResize(byte[] src, int sw, int sh, int dw, int dh)
-    {
-        double[] horizontal = new double[dw * sh * 3];
-        for (int y = 0; y < sh; y++)
-        {
-            for (int x = 0; x < dw; x++)
-            {
-                Accumulate(x, sw, dw, (sx, weight) =>
-                {
-                    for (int c = 0; c < 3; c++)
-                    {
-                        horizontal[(((y * dw) + x) * 3) + c] += src[(((y * sw) + sx) * 3) + c] * weight;
-                    }
-                });
-            }
-        }
-
-        var result = new byte[dw * dh * 3];
-        var sum = new double[3];
-        for (int y = 0; y < dh; y++)
-        {
-            for (int x = 0; x < dw; x++)
-            {
-                Array.Clear(sum);
-                Accumulate(y, sh, dh, (sy, weight) =>
-                {
-                    for (int c = 0; c < 3; c++)
-                    {
-                        sum[c] += horizontal[(((sy * dw) + x) * 3) + c] * weight;
-                    }
-                });
-                for (int c = 0; c < 3; c++)
-                {
-                    result[(((y * dw) + x) * 3) + c] = (byte)Math.Clamp(Math.Round(sum[c]), 0, 255);
-                }
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>Calls <paramref name="add"/> with each source index under output index <paramref name="o"/> and its share of the output pixel.</summary>
-    private static void Accumulate(int o, int sourceSize, int outputSize, Action<int, double> add)
-    {
-        double ratio = (double)sourceSize / outputSize;
-        double start = o * ratio, end = (o + 1) * ratio;
-        for (int s = (int)Math.Floor(start); s < Math.Min(sourceSize, (int)Math.Ceiling(end)); s++)
-        {
-            double covered = Math.Min(end, s + 1) - Math.Max(start, s);
-            if (covered > 0)
-            {
-                add(s, covered / ratio);
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Reader.Bench.Sweep;
 
 namespace Reader.Tests.Infrastructure;
 
@@ -70,7 +71,7 @@ internal sealed class ObjectStores : IAsyncDisposable
 
     private static (string? Folder, string? Problem) Install()
     {
-        if (Which("node") is null || Which("npm") is null)
+        if (ExternalTools.Which("node") is null || ExternalTools.Which("npm") is null)
         {
             return (null, "Node.js and npm are not installed (./build.sh setup installs them): s3rver and Azurite cannot run");
         }
@@ -101,8 +102,6 @@ internal sealed class ObjectStores : IAsyncDisposable
         return (folder, null);
     }
 
-    private static string? Which(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 
     private static int FreePort()
     {

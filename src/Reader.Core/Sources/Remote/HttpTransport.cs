@@ -104,16 +104,8 @@ public sealed class HttpTransport : IRemoteTransport
                     break;
                 case 416:
                     return new RemoteRead(0, response.Content.Headers.ContentRange?.Length ?? offset, version);
-                case 404 or 410:
-                    throw new RemoteTransportException(RemoteFailure.NotFound, $"HTTP {status}");
-                case 401 or 403:
-                    throw new RemoteTransportException(RemoteFailure.Forbidden, $"HTTP {status}");
-                case 412:
-                    throw new RemoteTransportException(RemoteFailure.Changed, "HTTP 412 (precondition failed)");
-                case 408 or 429 or >= 500:
-                    throw new RemoteTransportException(RemoteFailure.Transient, $"HTTP {status}");
                 default:
-                    throw new RemoteTransportException(RemoteFailure.Permanent, $"HTTP {status}");
+                    throw new RemoteTransportException(RemoteTransportException.FailureOf(status), $"HTTP {status}");
             }
 
             int want = (int)Math.Min(destination.Length, Math.Max(0, total - offset));

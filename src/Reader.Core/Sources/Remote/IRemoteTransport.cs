@@ -75,4 +75,21 @@ public sealed class RemoteTransportException : Exception
 
     /// <summary>Whether to retry, and what to tell the user otherwise.</summary>
     public RemoteFailure Failure { get; }
+
+    /// <summary>What an HTTP status means for a ranged read, for every store (0: no response at all).</summary>
+    public static RemoteFailure FailureOf(int status) => status switch
+    {
+        404 or 410 => RemoteFailure.NotFound,
+        401 or 403 => RemoteFailure.Forbidden,
+        412 => RemoteFailure.Changed,
+        0 or 408 or 429 or >= 500 => RemoteFailure.Transient,
+        _ => RemoteFailure.Permanent,
+    };
+
+    /// <summary>The object's length from a Content-Range value ("bytes a-b/total"), or null.</summary>
+    public static long? TotalOf(string? contentRange)
+    {
+        int slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long total) ? total : null;
+    }
 }

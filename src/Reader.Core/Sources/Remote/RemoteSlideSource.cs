@@ -119,13 +119,7 @@ public sealed class RemoteSlideSource : SlideSource
     protected override int ReadCore(long offset, Span<byte> destination)
     {
         int n = (int)Math.Min(destination.Length, length - offset);
-        var wanted = new List<long>();
-        for (long b = offset / options.BlockSize; b <= (offset + n - 1) / options.BlockSize; b++)
-        {
-            wanted.Add(b);
-        }
-
-        Dictionary<long, byte[]> blocks = EnsureBlocks(wanted, CancellationToken.None).GetAwaiter().GetResult();
+        Dictionary<long, byte[]> blocks = EnsureBlocks(BlocksOf(offset, n), CancellationToken.None).GetAwaiter().GetResult();
         CopyFrom(blocks, offset, destination[..n]);
         return n;
     }
@@ -133,13 +127,7 @@ public sealed class RemoteSlideSource : SlideSource
     protected override async ValueTask<int> ReadCoreAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         int n = (int)Math.Min(destination.Length, length - offset);
-        var wanted = new List<long>();
-        for (long b = offset / options.BlockSize; b <= (offset + n - 1) / options.BlockSize; b++)
-        {
-            wanted.Add(b);
-        }
-
-        Dictionary<long, byte[]> blocks = await EnsureBlocks(wanted, cancellationToken).ConfigureAwait(false);
+        Dictionary<long, byte[]> blocks = await EnsureBlocks(BlocksOf(offset, n), cancellationToken).ConfigureAwait(false);
         CopyFrom(blocks, offset, destination.Span[..n]);
         return n;
     }
@@ -218,6 +206,18 @@ public sealed class RemoteSlideSource : SlideSource
             TimeSpan delay = options.RetryDelay * Math.Pow(2, attempt) * jitter;
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The blocks under <paramref name="count"/> bytes at <paramref name="offset"/>.</summary>
+    private List<long> BlocksOf(long offset, int count)
+    {
+        var wanted = new List<long>();
+        for (long b = offset / options.BlockSize; b <= (offset + count - 1) / options.BlockSize; b++)
+        {
+            wanted.Add(b);
+        }
+
+        return wanted;
     }
 
     private List<long> BlocksOf(IReadOnlyList<ByteRange> ranges)
