@@ -151,6 +151,12 @@ case "$verb" in
       dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"
     fi ;;
   wsi) setup >&2; dotnet run --project src/Reader.Cli -c Release -v q -- "$@" ;;
+  example)
+    # ./build.sh example train [STEPS]: a tiny CNN trained through the loader and TorchSharp (CPU) on generated slides.
+    case "${1:-}" in
+      train) shift; setup >&2; dotnet build examples/Train -c Release -nologo -v q -clp:ErrorsOnly >&2 && dotnet examples/Train/bin/Release/net10.0/Train.dll "$@" ;;
+      *) echo "usage: $0 example train [steps]" >&2; exit 2 ;;
+    esac ;;
   pack)
     # NuGet packages (WsiReader.Core, .Native with the statically linked shim, .Gpu, .Remote, .Tool) into OUT.
     setup; out=$(realpath -m "${1:-artifacts/packages}"); mkdir -p "$out"
@@ -170,5 +176,5 @@ case "$verb" in
     log "installed $prefix/bin/wsi$(case ":$PATH:" in *":$prefix/bin:"*) ;; *) printf ' (add %s/bin to PATH)' "$prefix" ;; esac)" ;;
   fuzz) setup; fuzz_run "${1:-60}" "$ROOT/tests/Reader.Fuzz/findings/$(date +%Y%m%d-%H%M%S)" ;;
   stress) setup; build; WSI_STRESS_LONG=1 dotnet test --project tests/Reader.Tests -c Release --no-build -- --filter-trait "Category=Stress" ;;
-  *) echo "usage: $0 {setup|build|test|bench|wsi|pack|install|fuzz|stress} [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|test|bench|wsi|example|pack|install|fuzz|stress} [args]" >&2; exit 2 ;;
 esac
