@@ -140,6 +140,11 @@ case "$verb" in
   bench)
     setup
     if [ "${1:-}" = micro ]; then shift; dotnet run --project bench/Reader.Bench -c Release -- micro "$@"
+    elif [ "${1:-}" = loader ]; then
+      shift
+      # The OpenSlide loop is the anchor the loader bench compares with.
+      command -v openslide-show-properties >/dev/null 2>&1 || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openslide-tools >/dev/null; } || log "openslide-tools unavailable: the OpenSlide row will say so"
+      dotnet run --project bench/Reader.Bench -c Release -- loader "$@"
     elif [ "${1:-}" = remote ]; then
       shift
       # GDAL 3.6's /vsicurl/ is the anchor the remote bench compares with.
