@@ -273,6 +273,26 @@ public sealed class DatasetTests
     }
 
     [Fact]
+    public async Task Cancelling_stops_an_epoch_and_returns_its_buffers()
+    {
+        using var d = new SlideDataset(Mixed(), RandomOptions(2, 1) with { BatchSize = 4, Prefetch = 2 });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        int seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (LoaderBatch batch in d.Batches(0, cancel.Token))
+            {
+                batch.Dispose();
+                if (++seen == 2)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        });
+        Assert.Equal(2, seen);
+    }
+
+    [Fact]
     public async Task Remote_slides_give_the_same_batches_as_local_ones()
     {
         string local = TestSlides.Get(Aperio);
