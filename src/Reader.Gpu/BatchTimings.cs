@@ -57,6 +57,15 @@ public sealed record BatchTimings
     /// <summary>Compressed bytes read for the device.</summary>
     public long CompressedBytes { get; init; }
 
+    /// <summary>Synchronisation rounds of the parallel Huffman decoder (0 when every segment was one subsequence).</summary>
+    public int HuffmanRounds { get; init; }
+
+    /// <summary>Entropy-coded segments (restart intervals, or whole scans) of the device tiles.</summary>
+    public int HuffmanSegments { get; init; }
+
+    /// <summary>Each kernel's work shape in this batch, in launch order.</summary>
+    public IReadOnlyList<KernelShape> Kernels { get; init; } = [];
+
     /// <summary>Upload to assembly.</summary>
     public TimeSpan Device => Upload + Huffman + Idct + Color + Fallback + Assembly;
 }

@@ -65,7 +65,7 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
         TileGatherer gatherer = job.Gatherer;
         var clock = new PhaseClock(stream, synchronize);
 
-        TileBatchPlanner plan = TileBatchPlanner.Plan(job);
+        TileBatchPlanner plan = TileBatchPlanner.Plan(job, options.HuffmanSubsequenceBits);
         lock (device.Gate)
         {
             device.Bind();
@@ -78,18 +78,21 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
         int j = plan.DeviceTiles.Count;
         var slotShape = new SlotShape(gatherer.Grid.TileWidth, gatherer.Grid.TileHeight, gatherer.Format.BytesPerPixel());
         int tilePixels = slotShape.TileWidth * slotShape.TileHeight;
-        ArrayView<int> descriptors, status, patches, cells;
-        ArrayView<byte> planes, slots;
-        ArrayView<short> coefficients;
+        var shapes = new List<KernelShape>();
+        ArrayView<int> patches, cells;
+        ArrayView<byte> slots;
         TimeSpan upload, huffman = default, idct = default, color = default;
+        int rounds = 0;
         lock (device.Gate)
         {
             device.Bind();
-            ArrayView<byte> data = Upload(ws.Data, accelerator, stream, ws.HostData, plan.DataBytes);
-            descriptors = Upload(ws.Descriptors, accelerator, stream, ws.HostDescriptors, j * JpegLayout.Size);
+            ArrayView<byte> data = Upload(ws.Data, accelerator, stream, ws.HostData, plan.DataBytes + 8);
+            ArrayView<int> descriptors = Upload(ws.Descriptors, accelerator, stream, ws.HostDescriptors, j * JpegLayout.Size);
             ArrayView<int> quant = Upload(ws.Quant, accelerator, stream, ws.HostQuant, plan.TableSets * 256);
             ArrayView<int> huffmanTables = Upload(ws.Huffman, accelerator, stream, ws.HostHuffman, plan.TableSets * HuffmanLayout.SetStride);
             ArrayView<int> tileBlocks = Upload(ws.TileBlocks, accelerator, stream, ws.HostTileBlocks, j);
+            ArrayView<int> segments = Upload(ws.Segments, accelerator, stream, ws.HostSegments, plan.SegmentCount * JpegSegment.Size);
+            ArrayView<int> subSegments = Upload(ws.SubSegments, accelerator, stream, ws.HostSubSegments, plan.Subsequences);
             patches = Upload(ws.Patches, accelerator, stream, ws.HostPatches, job.Windows.Length * PatchRecord.Size);
             cells = Upload(ws.Cells, accelerator, stream, ws.HostCells, plan.CellCount);
             slots = ws.Slots.View(accelerator, plan.Slots * slotShape.SlotBytes);
@@ -99,55 +102,84 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
                 slots.SubView(j * slotShape.SlotBytes, bytes).CopyFromCPUUnsafeAsync(stream, ref ws.HostSlots.First, bytes);
             }
 
-            coefficients = ws.Coefficients.View(accelerator, plan.Coefficients);
-            planes = ws.Planes.View(accelerator, plan.Coefficients);
-            status = ws.Status.View(accelerator, j);
+            int blocks = plan.Blocks;
+            var buffers = new HuffmanBuffers
+            {
+                Data = data,
+                Descriptors = descriptors,
+                Huffman = huffmanTables,
+                Natural = natural,
+                Segments = segments,
+                SubSegments = subSegments,
+                Entries = ws.Entries.View(accelerator, plan.Subsequences),
+                Blocks = ws.SubBlocks.View(accelerator, plan.Subsequences),
+                BlockScan = ws.BlockScan.View(accelerator, plan.Subsequences),
+                Coefficients = ws.Coefficients.View(accelerator, plan.Coefficients),
+                Dc = ws.Dc.View(accelerator, blocks),
+                DcScan = ws.DcScan.View(accelerator, blocks),
+                DcPlace = ws.DcPlace.View(accelerator, 2L * blocks),
+                Status = ws.Status.View(accelerator, j),
+                LastChanged = ws.LastChanged.View(accelerator, j),
+                Counters = ws.Counters.View(accelerator, 2),
+            };
+            ArrayView<byte> planes = ws.Planes.View(accelerator, plan.Coefficients);
             upload = clock.Lap();
             if (j > 0)
             {
+                rounds = HuffmanStage.Run(accelerator, ws, plan, buffers, kernels, options.HuffmanMaxRounds, shapes);
+                huffman = clock.Lap();
                 if (parallelFor)
                 {
-                    ParallelForRunner.Huffman(j, data, descriptors, huffmanTables, natural, coefficients, status);
-                    huffman = clock.Lap();
-                    ParallelForRunner.Idct(plan.Blocks, descriptors, tileBlocks, j, coefficients, quant, status, planes);
+                    ParallelForRunner.Idct(blocks, descriptors, tileBlocks, j, buffers.Coefficients, quant, buffers.Status, planes);
                     idct = clock.Lap();
-                    ParallelForRunner.Color(j * tilePixels, descriptors, status, planes, slots, slotShape);
+                    ParallelForRunner.Color(j * tilePixels, descriptors, buffers.Status, planes, slots, slotShape);
                     color = clock.Lap();
                 }
                 else
                 {
-                    kernels!.Huffman(stream, j, data, descriptors, huffmanTables, natural, coefficients, status);
-                    huffman = clock.Lap();
-                    kernels!.Idct(stream, plan.Blocks, descriptors, tileBlocks, j, coefficients, quant, status, planes);
+                    kernels!.Idct(stream, KernelSet.Config(blocks, kernels.BlockGroup), descriptors, tileBlocks, j, buffers.Coefficients, quant, buffers.Status, planes, blocks);
                     idct = clock.Lap();
-                    kernels!.Color(stream, j * tilePixels, descriptors, status, planes, slots, slotShape);
+                    kernels.Color(stream, KernelSet.Config((long)j * tilePixels, kernels.PixelGroup), descriptors, buffers.Status, planes, slots, slotShape, j * tilePixels);
                     color = clock.Lap();
                 }
 
-                status.CopyToCPUUnsafeAsync(stream, ref ws.HostStatus.First, j);
+                shapes.Add(new KernelShape("idct", 1, blocks, parallelFor ? 0 : kernels!.BlockGroup, 0));
+                shapes.Add(new KernelShape("colour", 1, (long)j * tilePixels, parallelFor ? 0 : kernels!.PixelGroup, 0));
+                buffers.Status.CopyToCPUUnsafeAsync(stream, ref ws.HostStatus.First, j);
+                buffers.Counters.CopyToCPUUnsafeAsync(stream, ref ws.HostCounters.First, 2);
             }
         }
 
         stream.Synchronize();
+        if (j > 0)
+        {
+            long serial = (ws.HostCounters.Span[1] + 7) / 8; // the most bits one Huffman thread consumed, over every pass
+            for (int i = 0; i < shapes.Count; i++)
+            {
+                shapes[i] = shapes[i].Name.StartsWith("huffman", StringComparison.Ordinal) ? shapes[i] with { MaxSerialBytes = serial } : shapes[i];
+            }
+        }
+
         int fallbacks = Fallback(plan, ws, slots, slotShape, failure);
         TimeSpan fallback = clock.Lap();
 
+        int pixels = job.Windows.Length * job.Width * job.Height;
         lock (device.Gate)
         {
             device.Bind();
             FillColor fill = job.Fill;
             var patchShape = new PatchShape(job.Width, job.Height, slotShape, fill.R, fill.G, fill.B, fill.A);
-            int pixels = job.Windows.Length * job.Width * job.Height;
             if (parallelFor)
             {
                 ParallelForRunner.Assemble(pixels, patches, cells, slots, output, patchShape);
             }
             else
             {
-                kernels!.Assemble(stream, pixels, patches, cells, slots, output, patchShape);
+                kernels!.Assemble(stream, KernelSet.Config(pixels, kernels.PixelGroup), patches, cells, slots, output, patchShape, pixels);
             }
         }
 
+        shapes.Add(new KernelShape("assembly", 1, pixels, parallelFor ? 0 : kernels!.PixelGroup, 0));
         stream.Synchronize();
         TimeSpan assembly = clock.Lap(sync: false);
 
@@ -171,6 +203,9 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
             MissingTiles = plan.Order.Count(t => t.Route == TileRoute.Missing),
             TableSets = plan.TableSets,
             CompressedBytes = job.Counters.CompressedBytes,
+            HuffmanRounds = rounds,
+            HuffmanSegments = plan.SegmentCount,
+            Kernels = shapes,
         };
         return (timings, [.. plan.Order.Select(t => t.Outcome())]);
     }
@@ -190,20 +225,21 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
     /// <summary>Decodes the device tiles whose status is not ok on the CPU and uploads them into their slots.</summary>
     private int Fallback(TileBatchPlanner plan, DeviceWorkspace ws, ArrayView<byte> slots, SlotShape shape, Func<TileWork, Exception, Exception> failure)
     {
-        ReadOnlySpan<int> status = ws.HostStatus.Span;
+        ReadOnlySpan<int> decoded = ws.HostStatus.Span;
         int count = 0;
         for (int k = 0; k < plan.DeviceTiles.Count; k++)
         {
             TileWork work = plan.DeviceTiles[k];
-            work.DeviceStatus = status[k];
-            if (status[k] == JpegStatus.Ok)
+            int status = decoded[k] != JpegStatus.Ok ? decoded[k] : plan.ScanStatus[k]; // a decode failure first, as a serial decoder meets it
+            work.DeviceStatus = status;
+            if (status == JpegStatus.Ok)
             {
                 continue;
             }
 
             count++;
             work.FellBack = true;
-            work.HostReason = "device decode failed: " + JpegStatus.Describe(status[k]);
+            work.HostReason = "device decode failed: " + (status == JpegSubsequences.NotSynchronised ? "the parallel Huffman decode did not synchronise" : JpegStatus.Describe(status));
             int bytes = (int)shape.SlotBytes;
             byte[] pixels = ArrayPool<byte>.Shared.Rent(bytes);
             try

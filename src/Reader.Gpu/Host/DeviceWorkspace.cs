@@ -34,6 +34,14 @@ internal sealed class DeviceWorkspace : IDisposable
 
     public HostStaging<int> HostStatus { get; } = new();
 
+    /// <summary>Segment records and each subsequence's segment (the parallel Huffman stage).</summary>
+    public HostStaging<int> HostSegments { get; } = new();
+
+    public HostStaging<int> HostSubSegments { get; } = new();
+
+    /// <summary>Read back: [0] entries changed in the last round, [1] the most bits one Huffman thread consumed.</summary>
+    public HostStaging<int> HostCounters { get; } = new();
+
     /// <summary>Pixels of tiles decoded on the CPU, in slot order, uploaded into their slots.</summary>
     public HostStaging<byte> HostSlots { get; } = new();
 
@@ -54,6 +62,29 @@ internal sealed class DeviceWorkspace : IDisposable
 
     public DeviceArray<int> Status { get; } = new();
 
+    public DeviceArray<int> Segments { get; } = new();
+
+    public DeviceArray<int> SubSegments { get; } = new();
+
+    public DeviceArray<long> Entries { get; } = new();
+
+    public DeviceArray<int> SubBlocks { get; } = new();
+
+    public DeviceArray<int> BlockScan { get; } = new();
+
+    public DeviceArray<int> Dc { get; } = new();
+
+    public DeviceArray<int> DcScan { get; } = new();
+
+    public DeviceArray<int> DcPlace { get; } = new();
+
+    public DeviceArray<int> LastChanged { get; } = new();
+
+    public DeviceArray<int> Counters { get; } = new();
+
+    /// <summary>ILGPU.Algorithms' scan scratch.</summary>
+    public DeviceArray<int> ScanTemp { get; } = new();
+
     public DeviceArray<byte> Slots { get; } = new();
 
     public DeviceArray<int> Patches { get; } = new();
@@ -64,7 +95,8 @@ internal sealed class DeviceWorkspace : IDisposable
     {
         foreach (IDisposable d in new IDisposable[]
         {
-            HostData, HostDescriptors, HostQuant, HostHuffman, HostTileBlocks, HostPatches, HostCells, HostStatus, HostSlots,
+            HostData, HostDescriptors, HostQuant, HostHuffman, HostTileBlocks, HostPatches, HostCells, HostStatus, HostSlots, HostSegments, HostSubSegments, HostCounters,
+            Segments, SubSegments, Entries, SubBlocks, BlockScan, Dc, DcScan, DcPlace, LastChanged, Counters, ScanTemp,
             Data, Descriptors, Quant, Huffman, TileBlocks, Coefficients, Planes, Status, Slots, Patches, Cells, Stream,
         })
         {

@@ -51,3 +51,19 @@ internal readonly struct IntArrayView(int[] array, int offset = 0) : IIntView
         set => array[offset + index] = value;
     }
 }
+
+/// <summary>Element access to 64-bit integers (the parallel Huffman decoder's packed states).</summary>
+internal interface ILongView
+{
+    long this[int index] { get; set; }
+}
+
+/// <summary>A long array as an <see cref="ILongView"/>; bounds-checked.</summary>
+internal readonly struct LongArrayView(long[] array, int offset = 0) : ILongView
+{
+    public long this[int index]
+    {
+        get => array[offset + index];
+        set => array[offset + index] = value;
+    }
+}
