@@ -30,7 +30,14 @@ public sealed record BatchTimings
 
     public TimeSpan Idct { get; init; }
 
+    /// <summary>Colour conversion of JPEG tiles, or sample conversion of deflate tiles.</summary>
     public TimeSpan Color { get; init; }
+
+    /// <summary>Inflating deflate tiles on the device.</summary>
+    public TimeSpan Inflate { get; init; }
+
+    /// <summary>Undoing the horizontal predictor of deflate tiles on the device.</summary>
+    public TimeSpan Predictor { get; init; }
 
     /// <summary>Reading the statuses back, CPU decodes of failed tiles and their uploads.</summary>
     public TimeSpan Fallback { get; init; }
@@ -67,5 +74,5 @@ public sealed record BatchTimings
     public IReadOnlyList<KernelShape> Kernels { get; init; } = [];
 
     /// <summary>Upload to assembly.</summary>
-    public TimeSpan Device => Upload + Huffman + Idct + Color + Fallback + Assembly;
+    public TimeSpan Device => Upload + Huffman + Idct + Color + Inflate + Predictor + Fallback + Assembly;
 }

@@ -66,7 +66,9 @@ internal sealed class DeviceWorkspace : IDisposable
 
     public DeviceArray<int> SubSegments { get; } = new();
 
-    public DeviceArray<long> Entries { get; } = new();
+    public DeviceArray<int> Entries { get; } = new();
+
+    public DeviceArray<int> NextEntries { get; } = new();
 
     public DeviceArray<int> SubBlocks { get; } = new();
 
@@ -82,6 +84,9 @@ internal sealed class DeviceWorkspace : IDisposable
 
     public DeviceArray<int> Counters { get; } = new();
 
+    /// <summary>Per deflate tile: its Huffman tables while it inflates.</summary>
+    public DeviceArray<int> InflateScratch { get; } = new();
+
     /// <summary>ILGPU.Algorithms' scan scratch.</summary>
     public DeviceArray<int> ScanTemp { get; } = new();
 
@@ -96,7 +101,7 @@ internal sealed class DeviceWorkspace : IDisposable
         foreach (IDisposable d in new IDisposable[]
         {
             HostData, HostDescriptors, HostQuant, HostHuffman, HostTileBlocks, HostPatches, HostCells, HostStatus, HostSlots, HostSegments, HostSubSegments, HostCounters,
-            Segments, SubSegments, Entries, SubBlocks, BlockScan, Dc, DcScan, DcPlace, LastChanged, Counters, ScanTemp,
+            Segments, SubSegments, Entries, NextEntries, SubBlocks, BlockScan, Dc, DcScan, DcPlace, LastChanged, Counters, ScanTemp, InflateScratch,
             Data, Descriptors, Quant, Huffman, TileBlocks, Coefficients, Planes, Status, Slots, Patches, Cells, Stream,
         })
         {

@@ -14,8 +14,9 @@ namespace Reader.Gpu.Host;
 /// </summary>
 internal static class HuffmanStage
 {
-    public static int Run(Accelerator accelerator, DeviceWorkspace ws, TileBatchPlanner plan, HuffmanBuffers b, KernelSet? kernels, int maxRounds, List<KernelShape> shapes)
+    public static int Run(Accelerator accelerator, DeviceWorkspace ws, TileBatchPlanner plan, HuffmanBuffers buffers, KernelSet? kernels, int maxRounds, List<KernelShape> shapes)
     {
+        HuffmanBuffers b = buffers;
         AcceleratorStream stream = ws.Stream;
         int subs = plan.Subsequences;
         int bits = plan.SubsequenceBits;
@@ -37,6 +38,7 @@ internal static class HuffmanStage
                 rounds++;
                 var shape = new HuffmanShape(subs, bits, rounds, int.MaxValue);
                 b.Counters.SubView(0, 1).MemSetToZero(stream);
+                b.NextEntries.MemSetToZero(stream); // priority 0: every entry gets a write this round
                 if (kernels is null)
                 {
                     ParallelForRunner.HuffmanSync(b, shape);
@@ -48,7 +50,8 @@ internal static class HuffmanStage
 
                 b.Counters.SubView(0, 1).CopyToCPUUnsafeAsync(stream, ref ws.HostCounters.First, 1);
                 stream.Synchronize();
-                settled = ws.HostCounters.Span[0] == 0;
+                settled = rounds >= 2 && ws.HostCounters.Span[0] == 0; // round 1 decodes from guesses: only a later round can confirm them
+                b = b with { Entries = b.NextEntries, NextEntries = b.Entries }; // this round's exits are the next round's entries
             }
 
             unsettled = settled ? int.MaxValue : rounds; // tiles whose entries changed in the last round allowed fall back

@@ -68,7 +68,14 @@ internal sealed class TileBatchPlanner
         expectedSegments = new int[j];
         foundSegments = new int[j];
         ScanStatus = new int[j];
-        for (int k = 0; k < j; k++)
+        IsDeflate = job.Gatherer.DeviceDeflate;
+        for (int k = 0; k < j && IsDeflate; k++)
+        {
+            scanOffset[k] = (int)Math.Min(data, int.MaxValue);
+            data += DeviceTiles[k].ChunkLength;
+        }
+
+        for (int k = 0; k < j && !IsDeflate; k++)
         {
             TileWork t = DeviceTiles[k];
             int[] d = t.Header!.Descriptor!;
@@ -95,6 +102,8 @@ internal sealed class TileBatchPlanner
         Check(decoder, segments * JpegSegment.Size, "segment record ints");
         Check(decoder, subsequences, "Huffman subsequences");
         Check(decoder, coefficients, "coefficients");
+        Check(decoder, IsDeflate ? (long)j * job.Gatherer.Decoder.Encoding.ChunkBytes : 0, "decoded sample bytes");
+        Check(decoder, IsDeflate ? (long)j * Inflater.ScratchInts : 0, "inflate scratch ints");
         Check(decoder, (long)DeviceTiles.Count * tw * th, "tile pixels");
         Check(decoder, (long)job.Windows.Length * job.Width * job.Height, "patch pixels");
         Check(decoder, (long)(DeviceTiles.Count + HostTiles.Count) * job.Gatherer.SlotBytes, "tile slot bytes");
@@ -106,6 +115,9 @@ internal sealed class TileBatchPlanner
     }
 
     public BatchJob Job { get; }
+
+    /// <summary>The device tiles are deflate (else JPEG): a level has one codec.</summary>
+    public bool IsDeflate { get; }
 
     /// <summary>Every distinct tile, in first-use order.</summary>
     public IReadOnlyList<TileWork> Order { get; }
@@ -174,6 +186,41 @@ internal sealed class TileBatchPlanner
 
     /// <summary>Writes everything the device needs into the workspace's staging.</summary>
     public void Pack(DeviceWorkspace ws, Func<long, long, bool>? withhold)
+    {
+        if (IsDeflate)
+        {
+            PackDeflate(ws, withhold);
+        }
+        else
+        {
+            PackJpeg(ws, withhold);
+        }
+
+        PackShared(ws);
+    }
+
+    /// <summary>Deflate tiles: their compressed bytes one after another (in parallel) and a record each.</summary>
+    private void PackDeflate(DeviceWorkspace ws, Func<long, long, bool>? withhold)
+    {
+        HostStaging<byte> data = ws.HostData;
+        HostStaging<int> records = ws.HostDescriptors;
+        Core.Plan.TileGrid grid = Job.Gatherer.Grid;
+        Parallel.For(0, DeviceTiles.Count, k =>
+        {
+            TileWork t = DeviceTiles[k];
+            bool withheld = withhold?.Invoke(t.Column, t.Row) == true;
+            t.Fetched.Chunk(0).CopyTo(data.Span[scanOffset[k]..]);
+            Span<int> r = records.Span.Slice(k * DeflateRecord.Size, DeflateRecord.Size);
+            r[DeflateRecord.InStart] = scanOffset[k];
+            r[DeflateRecord.InEnd] = withheld ? scanOffset[k] : scanOffset[k] + t.ChunkLength;
+            r[DeflateRecord.VisibleWidth] = grid.VisibleWidth(t.Column);
+            r[DeflateRecord.VisibleHeight] = grid.VisibleHeight(t.Row);
+        });
+        data.Span.Slice(DataBytes, 8).Clear();
+    }
+
+    /// <summary>JPEG tiles: scans destuffed into segments and subsequences, descriptors rebased.</summary>
+    private void PackJpeg(DeviceWorkspace ws, Func<long, long, bool>? withhold)
     {
         // Destuff every tile's scan into its place in the clean buffer (tiles in parallel: this is the host's one pass over the bytes).
         HostStaging<byte> clean = ws.HostData;
@@ -244,7 +291,11 @@ internal sealed class TileBatchPlanner
         Subsequences = sub;
         NeedsSync = sync;
         LargestSegmentBytes = largest;
+    }
 
+    /// <summary>Tables, CPU-decoded tiles, patch records and cells.</summary>
+    private void PackShared(DeviceWorkspace ws)
+    {
         Span<int> quant = ws.HostQuant.Span;
         Span<int> huffman = ws.HostHuffman.Span;
         foreach ((TableSet set, int index) in tableSetIndex)

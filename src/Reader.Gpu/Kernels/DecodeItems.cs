@@ -19,7 +19,7 @@ internal static class DecodeItems
     {
         int bits = JpegSubsequences.Sync(
             sub, shape.SubsequenceBits, shape.Round, new DeviceBytes(b.Data), new DeviceInts(b.Descriptors), new DeviceInts(b.Huffman),
-            new DeviceInts(b.Segments), new DeviceInts(b.SubSegments), new DeviceLongs(b.Entries), new DeviceInts(b.Blocks), out bool changed, out int tile);
+            new DeviceInts(b.Segments), new DeviceInts(b.SubSegments), new DeviceInts(b.Entries), new DeviceInts(b.NextEntries), new DeviceInts(b.Blocks), out bool changed, out int tile);
         Atomic.Max(ref b.Counters[1], bits);
         if (changed)
         {
@@ -33,7 +33,7 @@ internal static class DecodeItems
     {
         int status = JpegSubsequences.Write(
             sub, shape.SubsequenceBits, new DeviceBytes(b.Data), new DeviceInts(b.Descriptors), new DeviceInts(b.Huffman), new DeviceInts(b.Natural),
-            new DeviceInts(b.Segments), new DeviceInts(b.SubSegments), new DeviceLongs(b.Entries), new DeviceInts(b.BlockScan),
+            new DeviceInts(b.Segments), new DeviceInts(b.SubSegments), new DeviceInts(b.Entries), new DeviceInts(b.BlockScan),
             new DeviceShorts(b.Coefficients), new DeviceInts(b.Dc), new DeviceInts(b.DcPlace), out int tile, out int bits);
         Atomic.Max(ref b.Counters[1], bits);
         if (b.LastChanged[tile] >= shape.Unsettled)

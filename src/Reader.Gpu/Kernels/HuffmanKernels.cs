@@ -38,7 +38,10 @@ internal readonly struct HuffmanBuffers
     public ArrayView<int> SubSegments { get; init; }
 
     /// <summary>Each subsequence's entry state.</summary>
-    public ArrayView<long> Entries { get; init; }
+    public ArrayView<int> Entries { get; init; }
+
+    /// <summary>The entry states the synchronisation round writes (swapped with <see cref="Entries"/> after each round).</summary>
+    public ArrayView<int> NextEntries { get; init; }
 
     /// <summary>Blocks (DC codewords) each subsequence starts.</summary>
     public ArrayView<int> Blocks { get; init; }

@@ -25,6 +25,9 @@ internal sealed class KernelSet
         Idct = accelerator.LoadKernel<ArrayView<int>, ArrayView<int>, int, ArrayView<short>, ArrayView<int>, ArrayView<int>, ArrayView<byte>, int>(JpegKernels.Idct);
         Color = accelerator.LoadKernel<ArrayView<int>, ArrayView<int>, ArrayView<byte>, ArrayView<byte>, SlotShape, int>(JpegKernels.Color);
         Assemble = accelerator.LoadKernel<ArrayView<int>, ArrayView<int>, ArrayView<byte>, ArrayView<byte>, PatchShape, int>(AssemblyKernel.Assemble);
+        Inflate = accelerator.LoadKernel<ArrayView<byte>, ArrayView<int>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, DeflateShape>(DeflateKernels.Inflate);
+        Predict = accelerator.LoadKernel<ArrayView<int>, ArrayView<byte>, ArrayView<int>, DeflateShape>(DeflateKernels.Predict);
+        Convert = accelerator.LoadKernel<ArrayView<int>, ArrayView<byte>, ArrayView<int>, ArrayView<byte>, DeflateShape, int>(DeflateKernels.Convert);
         ExclusiveScan = accelerator.CreateScan<int, Stride1D.Dense, Stride1D.Dense, AddInt32>(ScanKind.Exclusive);
         InclusiveScan = accelerator.CreateScan<int, Stride1D.Dense, Stride1D.Dense, AddInt32>(ScanKind.Inclusive);
         LoadTime = watch.Elapsed;
@@ -47,6 +50,12 @@ internal sealed class KernelSet
     public Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<byte>, ArrayView<byte>, SlotShape, int> Color { get; }
 
     public Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<byte>, ArrayView<byte>, PatchShape, int> Assemble { get; }
+
+    public Action<AcceleratorStream, KernelConfig, ArrayView<byte>, ArrayView<int>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, DeflateShape> Inflate { get; }
+
+    public Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<byte>, ArrayView<int>, DeflateShape> Predict { get; }
+
+    public Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<byte>, ArrayView<int>, ArrayView<byte>, DeflateShape, int> Convert { get; }
 
     /// <summary>ILGPU.Algorithms' prefix sums: block counts to output places, DC differences to predictions.</summary>
     public Scan<int, Stride1D.Dense, Stride1D.Dense> ExclusiveScan { get; }

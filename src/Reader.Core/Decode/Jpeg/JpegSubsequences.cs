@@ -62,53 +62,128 @@ internal static class JpegSubsequences
     /// <summary>Status for a tile whose entries did not settle within the rounds allowed.</summary>
     public const int NotSynchronised = 7;
 
-    /// <summary>Packs a state: the bit where the next codeword starts, the block within the MCU, the coefficient index (0 = DC).</summary>
+    /// <summary>Packs a state (kept in a long while decoding): the bit where the next codeword starts, the block within the MCU, the coefficient index (0 = DC).</summary>
     public static long State(int bit, int block, int k) => ((long)bit << 16) | ((long)block << 8) | (long)k;
 
     public static int BitOf(long state) => (int)(state >> 16);
 
+    // A stored entry is 32 bits (int atomics are everywhere, 64-bit ones are not): the writer's priority, then the
+    // state relative to its subsequence's first bit (an entry lies at most a codeword past it), block index, coefficient.
+    private const int OffsetInvalid = 255;
+    private const int StateBits = 18;
+
+    /// <summary>An entry as stored for the subsequence starting at <paramref name="start"/>, under a priority (the writer's distance upstream: the most upstream writer wins an atomic max).</summary>
+    public static int Key(int priority, long state, int start)
+    {
+        int offset = state == Invalid ? OffsetInvalid : BitOf(state) - start;
+        if (offset < 0 || offset >= OffsetInvalid)
+        {
+            return (priority << 24) | (OffsetInvalid << 10) | 0x3FF; // not representable: read back as no entry (guessed again)
+        }
+
+        return (priority << 24) | (offset << 10) | (int)(((state >> 8) & 0xF) << 6) | (int)(state & 0x3F);
+    }
+
+    /// <summary>The state of a stored entry of the subsequence starting at <paramref name="start"/>.</summary>
+    public static long Unkey(int key, int start)
+    {
+        int offset = (key >> 10) & 0xFF;
+        return offset == OffsetInvalid ? Invalid : State(start + offset, (key >> 6) & 0xF, key & 0x3F);
+    }
+
     /// <summary>
-    /// One synchronisation round for subsequence <paramref name="sub"/>: decodes from its entry (the guess in round 1
-    /// and at a segment's start), stores its block count and, when its exit differs from the next subsequence's entry,
-    /// replaces that entry and counts a change (counters[0]) and marks the tile's last change (tileState[2t + 1]).
-    /// Returns the bits it consumed.
+    /// How many subsequences a thread may decode in one round: its own and, while its exits disagree with the
+    /// entries read, the following ones (Weißenberger and Schmidt's continuation), at most 8 kbit in all.
     /// </summary>
-    public static int Sync<TData, TDesc, THuff, TSeg, TLong, TInts>(
-        int sub, int subsequenceBits, int round, TData data, TDesc descriptors, THuff huff, TSeg segments, TInts subSegment, TLong entries, TInts blocks, out bool changed, out int tile)
+    public static int Lookahead(int subsequenceBits)
+    {
+        int n = 8192 / subsequenceBits; // no Math.Clamp in kernels: it can throw
+        return n < 1 ? 1 : n > 32 ? 32 : n;
+    }
+
+    /// <summary>
+    /// One synchronisation round from subsequence <paramref name="sub"/>: decodes from its entry in <paramref name="entries"/>
+    /// (the guess in round 1 and at a segment's start) and stores its block count; then offers each exit as the next
+    /// subsequence's entry in <paramref name="next"/> (an atomic max: the most upstream writer wins, and only writers
+    /// whose own entry was right can be upstream of a correct prefix) and, while the exit differs from the entry read
+    /// there, goes on decoding that subsequence too (after round 1, up to <see cref="Lookahead"/>). Entries are double
+    /// buffered, so rounds are deterministic. <paramref name="changed"/> when any exit differed; returns the bits consumed.
+    /// </summary>
+    public static int Sync<TData, TDesc, THuff, TSeg, TEntries, TInts>(
+        int sub, int subsequenceBits, int round, TData data, TDesc descriptors, THuff huff, TSeg segments, TInts subSegment, TEntries entries, TEntries next, TInts blocks, out bool changed, out int tile)
         where TData : struct, IByteView
         where TDesc : struct, IIntView
         where THuff : struct, IIntView
         where TSeg : struct, IIntView
-        where TLong : struct, ILongView
+        where TEntries : struct, IAtomicIntView
         where TInts : struct, IIntView
     {
         int seg = subSegment[sub] * JpegSegment.Size;
         tile = segments[seg + JpegSegment.Tile];
-        int index = sub - segments[seg + JpegSegment.FirstSub];
-        bool last = index == segments[seg + JpegSegment.SubCount] - 1;
+        int firstSub = segments[seg + JpegSegment.FirstSub];
+        int subCount = segments[seg + JpegSegment.SubCount];
+        int segStart = segments[seg + JpegSegment.BitStart];
         int segEnd = segments[seg + JpegSegment.BitEnd];
-        int start = segments[seg + JpegSegment.BitStart] + (index * subsequenceBits);
-        int end = last ? segEnd : start + subsequenceBits;
-        long entry = round == 1 || index == 0 ? State(start, 0, 0) : entries[sub];
+        int period = segments[seg + JpegSegment.Period];
+        int index = sub - firstSub;
+        int start = segStart + (index * subsequenceBits);
+        long entry = round == 1 || index == 0 ? State(start, 0, 0) : Unkey(entries[sub], start);
         if (entry == Invalid)
         {
             entry = State(start, 0, 0); // no decode reached it: guess again
+        }
+
+        int lookahead = Lookahead(subsequenceBits);
+        if (index == 0)
+        {
+            next[sub] = Key(lookahead + 1, entry, start); // exact: the segment starts with block 0's DC (no one else writes it)
         }
 
         int d = tile * JpegLayout.Size;
         int huffBase = descriptors[d + JpegLayout.TableSet] * HuffmanLayout.SetStride;
         var none = default(NoShorts);
         var noInts = default(NoInts);
-        Walk(data, descriptors, d, huff, huffBase, noInts, none, noInts, noInts, 0, 0, 0, segEnd, end, last, segments[seg + JpegSegment.Period], entry, -1, out long exit, out int count, out _);
-        blocks[sub] = count;
         changed = false;
-        if (!last && entries[sub + 1] != exit)
+        int consumed = 0;
+        long state = entry;
+        int reach = round == 1 ? 1 : lookahead;
+        for (int m = 1; m <= reach; m++)
         {
-            entries[sub + 1] = exit;
+            int at = index + m - 1; // the subsequence decoded now, within the segment
+            bool last = at == subCount - 1;
+            int from = segStart + (at * subsequenceBits);
+            int end = last ? segEnd : from + subsequenceBits;
+            if (state == Invalid)
+            {
+                state = State(from, 0, 0);
+            }
+
+            Walk(data, descriptors, d, huff, huffBase, noInts, none, noInts, noInts, 0, 0, 0, segEnd, end, last, period, state, -1, out long exit, out int count, out _);
+            consumed += (exit == Invalid ? end : BitOf(exit)) - BitOf(state);
+            if (m == 1)
+            {
+                blocks[sub] = count;
+            }
+
+            if (last)
+            {
+                break;
+            }
+
+            int following = firstSub + at + 1;
+            int followingStart = end;
+            int key = Key(m, exit, followingStart);
+            next.AtomicMax(following, key); // the writer furthest upstream wins: its entry is right whenever any entry before it is
+            if (round > 1 && (entries[following] & 0xFFFFFF) == (key & 0xFFFFFF))
+            {
+                break; // agrees with the entry read: the thread that owns it continues from there this round
+            }
+
             changed = true;
+            state = exit;
         }
 
-        return (exit == Invalid ? end : BitOf(exit)) - BitOf(entry);
+        return consumed;
     }
 
     /// <summary>
@@ -117,15 +192,15 @@ internal static class JpegSubsequences
     /// the DC arrays; checks the segment's end. Returns a <see cref="JpegStatus"/> (or <see cref="NotSynchronised"/>)
     /// and the bits consumed.
     /// </summary>
-    public static int Write<TData, TDesc, THuff, TNatural, TSeg, TLong, TInts, TCoef>(
-        int sub, int subsequenceBits, TData data, TDesc descriptors, THuff huff, TNatural natural, TSeg segments, TInts subSegment, TLong entries,
+    public static int Write<TData, TDesc, THuff, TNatural, TSeg, TEntries, TInts, TCoef>(
+        int sub, int subsequenceBits, TData data, TDesc descriptors, THuff huff, TNatural natural, TSeg segments, TInts subSegment, TEntries entries,
         TInts blockScan, TCoef coef, TInts dc, TInts dcPlace, out int tile, out int consumed)
         where TData : struct, IByteView
         where TDesc : struct, IIntView
         where THuff : struct, IIntView
         where TNatural : struct, IIntView
         where TSeg : struct, IIntView
-        where TLong : struct, ILongView
+        where TEntries : struct, IAtomicIntView
         where TInts : struct, IIntView
         where TCoef : struct, IShortView
     {
@@ -137,7 +212,7 @@ internal static class JpegSubsequences
         int segEnd = segments[seg + JpegSegment.BitEnd];
         int start = segments[seg + JpegSegment.BitStart] + (index * subsequenceBits);
         int end = last ? segEnd : start + subsequenceBits;
-        long entry = index == 0 ? State(start, 0, 0) : entries[sub];
+        long entry = index == 0 ? State(start, 0, 0) : Unkey(entries[sub], start);
         consumed = 0;
         if (entry == Invalid)
         {
