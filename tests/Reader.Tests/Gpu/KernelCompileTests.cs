@@ -20,7 +20,7 @@ namespace Reader.Tests.Gpu;
 [Collection(GpuTestGroup.Name)]
 public class KernelCompileTests
 {
-    public static TheoryData<string> Kernels => ["Sync", "Write", "DcFix", "Idct", "Color", "Assemble"];
+    public static TheoryData<string> Kernels => ["Sync", "Write", "DcFix", "Idct", "Color", "Inflate", "Predict", "Convert", "Assemble"];
 
     [Theory]
     [MemberData(nameof(Kernels))]
@@ -48,6 +48,6 @@ public class KernelCompileTests
     }
 
     private static MethodInfo Method(string kernel) =>
-        (kernel switch { "Assemble" => typeof(AssemblyKernel), "Sync" or "Write" or "DcFix" => typeof(HuffmanKernels), _ => typeof(JpegKernels) }).GetMethod(kernel, BindingFlags.Public | BindingFlags.Static)
+        (kernel switch { "Assemble" => typeof(AssemblyKernel), "Sync" or "Write" or "DcFix" => typeof(HuffmanKernels), "Inflate" or "Predict" or "Convert" => typeof(DeflateKernels), _ => typeof(JpegKernels) }).GetMethod(kernel, BindingFlags.Public | BindingFlags.Static)
         ?? throw new InvalidOperationException(kernel);
 }
