@@ -115,6 +115,45 @@ public sealed class GpuDecoder : IDisposable
     }
 
     /// <summary>
+    /// Reads one region into device memory: a batch of one <paramref name="width"/> x <paramref name="height"/> patch
+    /// whose top-left is (<paramref name="x"/>, <paramref name="y"/>) in level-0 coordinates, as
+    /// <see cref="Slide.ReadRegion(long, long, int, int, int, PixelFormat)"/> reads it (the same bytes). Dispose it.
+    /// </summary>
+    public DeviceBatch ReadRegion(Slide slide, long x, long y, int level, int width, int height, PixelFormat format = PixelFormat.Rgb24)
+    {
+        ArgumentNullException.ThrowIfNull(slide);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        LevelSource source = slide.CheckedLevel(level, width, height, format);
+        var gatherer = new TileGatherer(source, format);
+        var job = new BatchJob(gatherer, 1, width, height, slide.Options.Fill);
+        var batch = new DeviceBatch(device, 0, new PatchLocation[] { new(x, y) }, [], 1, width, height, format);
+        try
+        {
+            (long lx, long ly) = Slide.ToLevelPixels(source, x, y);
+            job.Produce(0, lx, ly);
+            ILGPU.ArrayView<byte> output;
+            lock (device.Gate)
+            {
+                device.Bind();
+                output = batch.Allocate();
+            }
+
+            (BatchTimings timings, IReadOnlyList<TileOutcome> outcomes) = executor.Run(job, output, (_, e) => e);
+            batch.Finish(timings, outcomes);
+            return batch;
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+        finally
+        {
+            job.Release();
+        }
+    }
+
+    /// <summary>
     /// Reads <paramref name="width"/> x <paramref name="height"/> patches of <paramref name="level"/> in device
     /// batches with Reader.Core's batch pipeline (workers gather tiles concurrently; the kernels decode each
     /// batch as a whole). Order and contents equal <see cref="Slide.ReadRegions"/> for the same options.

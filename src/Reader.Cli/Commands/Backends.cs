@@ -80,17 +80,9 @@ internal sealed class BackendSlide : IDisposable
             return Slide.ReadRegion(x, y, level, width, height, PixelFormat.Rgba32);
         }
 
-        var options = new BatchOptions { BatchSize = 1, Workers = 1, Prefetch = 1, Format = PixelFormat.Rgba32 };
-        foreach (DeviceBatch batch in gpu.ReadRegions(Slide, [new PatchLocation(x, y)], width, height, level, options))
-        {
-            using (batch)
-            {
-                LastDeviceRead = new DeviceReadStats(batch.Timings, batch.TileOutcomes, Slide.Levels[level].Compression, options.BatchSize);
-                return batch.ToArray();
-            }
-        }
-
-        throw new InvalidOperationException("the device batch API returned no batch");
+        using DeviceBatch region = gpu.ReadRegion(Slide, x, y, level, width, height, PixelFormat.Rgba32);
+        LastDeviceRead = new DeviceReadStats(region.Timings, region.TileOutcomes, Slide.Levels[level].Compression, 1);
+        return region.ToArray();
     }
 
     public void Dispose()

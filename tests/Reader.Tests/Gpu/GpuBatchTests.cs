@@ -101,6 +101,18 @@ public class GpuBatchTests
     }
 
     [Fact]
+    public void ReadRegion_on_the_device_equals_Slide_ReadRegion()
+    {
+        using Slide slide = GpuTestSupport.OpenNative(TestSlides.Get(Spec));
+        foreach ((long x, long y, int level, int w, int h) in new[] { (130L, 70L, 0, 150, 90), (-20L, 400L, 0, 64, 64), (0L, 0L, 1, 300, 210), (555L, 11L, 1, 40, 33) })
+        {
+            using DeviceBatch region = GpuTestSupport.Decoder.ReadRegion(slide, x, y, level, w, h, PixelFormat.Rgba32);
+            Assert.Equal([1, h, w, 4], region.Shape);
+            GpuTestSupport.Identical(slide.ReadRegion(x, y, level, w, h, PixelFormat.Rgba32), region.ToArray(), w, 4, $"region ({x}, {y}) level {level}");
+        }
+    }
+
+    [Fact]
     public void Kernels_and_Parallel_For_give_the_same_batches()
     {
         using Slide slide = GpuTestSupport.OpenNative(TestSlides.Get(Spec));
