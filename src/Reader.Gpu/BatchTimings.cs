@@ -18,7 +18,7 @@ public sealed record BatchTimings
     /// <summary>Decoding tiles on the CPU: other compressions and JPEGs the kernels do not take (summed over workers).</summary>
     public TimeSpan HostDecode { get; init; }
 
-    /// <summary>Waiting for one of the two workspaces (the previous batches still on the device).</summary>
+    /// <summary>Waiting for a free workspace (the previous batches still on the device).</summary>
     public TimeSpan WorkspaceWait { get; init; }
 
     /// <summary>Slot assignment, table dedupe and packing into the staging buffers.</summary>

@@ -4,8 +4,8 @@ namespace Reader.Gpu.Host;
 
 /// <summary>
 /// Everything one batch in flight needs besides its output: its stream, the host staging it packs into,
-/// and the device buffers the kernels use. A device holds two, so the host packs batch k+1 while the
-/// accelerator works on batch k (double buffering; on CUDA the uploads and kernels of a workspace are
+/// and the device buffers the kernels use. A device holds three, so the host packs batch k+1 while the
+/// accelerator works on batches k and k-1 (on CUDA the uploads and kernels of a workspace are
 /// queued on its own stream).
 /// </summary>
 internal sealed class DeviceWorkspace : IDisposable
