@@ -58,6 +58,9 @@ public sealed record BatchTimings
 
     public int MissingTiles { get; init; }
 
+    /// <summary>Tiles copied from the decoder's device tile cache (neither fetched nor decoded).</summary>
+    public int CachedTiles { get; init; }
+
     /// <summary>Distinct JPEG table sets (quantization + Huffman) the batch uploaded.</summary>
     public int TableSets { get; init; }
 

@@ -18,6 +18,7 @@ public sealed class GpuDecoder : IDisposable
 {
     private readonly GpuDevice device;
     private readonly BatchExecutor executor;
+    private readonly DeviceTileCache? cache;
     private bool disposed;
 
     /// <summary>Chooses (or reuses) the accelerator and loads the kernels; throws <see cref="GpuUnavailableException"/> when a forced accelerator is unavailable.</summary>
@@ -35,7 +36,11 @@ public sealed class GpuDecoder : IDisposable
             _ = device.Kernels; // load once per process, off the request path
         }
         executor = new BatchExecutor(device, Options);
+        cache = Options.DeviceTileCacheBytes > 0 ? new DeviceTileCache(device, Options.DeviceTileCacheBytes) : null;
     }
+
+    /// <summary>The device tile cache's counts (all zero without <see cref="GpuReaderOptions.DeviceTileCacheBytes"/>).</summary>
+    public DeviceCacheStatistics CacheStatistics => cache?.Statistics ?? new DeviceCacheStatistics(0, 0, 0, 0, 0, 0);
 
     public GpuReaderOptions Options { get; }
 
@@ -79,7 +84,7 @@ public sealed class GpuDecoder : IDisposable
         }
 
         int tw = gatherer.Grid.TileWidth, th = gatherer.Grid.TileHeight;
-        var job = new BatchJob(gatherer, tiles.Count, tw, th, slide.Options.Fill);
+        var job = new BatchJob(gatherer, tiles.Count, tw, th, slide.Options.Fill, cache);
         var batch = new DeviceBatch(device, 0, ReadOnlyMemory<PatchLocation>.Empty, [.. tiles], tiles.Count, tw, th, format);
         try
         {
@@ -125,7 +130,7 @@ public sealed class GpuDecoder : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         LevelSource source = slide.CheckedLevel(level, width, height, format);
         var gatherer = new TileGatherer(source, format);
-        var job = new BatchJob(gatherer, 1, width, height, slide.Options.Fill);
+        var job = new BatchJob(gatherer, 1, width, height, slide.Options.Fill, cache);
         var batch = new DeviceBatch(device, 0, new PatchLocation[] { new(x, y) }, [], 1, width, height, format);
         try
         {
@@ -169,10 +174,14 @@ public sealed class GpuDecoder : IDisposable
         options ??= BatchOptions.Default;
         LevelSource source = slide.CheckedLevel(level, width, height, options.Format);
         var gatherer = new TileGatherer(source, options.Format);
-        var producer = new GpuPatchProducer(device, executor, source, gatherer, width, height, options.BatchSize, slide.Options.Fill);
+        var producer = new GpuPatchProducer(device, executor, source, gatherer, width, height, options.BatchSize, slide.Options.Fill, cache);
         return new DeviceBatches(new BatchPipeline<DeviceBatch>(producer, locations, level, options, cancellationToken), this);
     }
 
-    /// <summary>The decoder holds nothing of its own: the accelerator, kernels and pools live for the process.</summary>
-    public void Dispose() => disposed = true;
+    /// <summary>Frees the device tile cache; the accelerator, kernels and pools live for the process.</summary>
+    public void Dispose()
+    {
+        disposed = true;
+        cache?.Dispose();
+    }
 }

@@ -82,6 +82,13 @@ public sealed record GpuReaderOptions
         }
     }
 
+    /// <summary>
+    /// Bytes of device memory each <see cref="GpuDecoder"/> keeps decoded tiles in (default 0: no cache), shared by
+    /// all its batches and regions, least recently used evicted: overlapping patches and repeated epochs skip the
+    /// fetch and the decode. Tiles of one size and format are cached (the first seen); others bypass it.
+    /// </summary>
+    public long DeviceTileCacheBytes { get; init; }
+
     /// <summary>The defaults.</summary>
     public static GpuReaderOptions Default { get; } = new();
 

@@ -18,6 +18,7 @@ internal static class RegionStats
                 host = read.Tiles.Count(o => o.Path is TileDecodePath.Cpu or TileDecodePath.CpuFallback),
                 fallback = read.Tiles.Count(o => o.Path == TileDecodePath.CpuFallback),
                 missing = read.Tiles.Count(o => o.Path == TileDecodePath.Missing),
+                cached = read.Tiles.Count(o => o.Path == TileDecodePath.Cached),
             },
         };
         var document = new
@@ -27,7 +28,7 @@ internal static class RegionStats
             isGpu = slide.Choice?.IsGpu ?? false,
             tiles,
             hostReasons = read.Tiles.Where(o => o.Reason is not null).GroupBy(o => o.Reason!).ToDictionary(g => g.Key, g => g.Count()),
-            cacheHits = 0, // the device path keeps no decoded tiles yet: every tile of the batch was decoded
+            cacheHits = t.CachedTiles, // from the decoder's device tile cache (off unless GpuReaderOptions.DeviceTileCacheBytes is set)
             batchSize = read.BatchSize,
             phasesSynchronized = t.PhasesSynchronized,
             phasesMs = new Dictionary<string, double>

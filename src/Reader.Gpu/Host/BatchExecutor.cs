@@ -172,23 +172,46 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
         TimeSpan fallback = clock.Lap();
 
         int pixels = job.Windows.Length * job.Width * job.Height;
-        lock (device.Gate)
+        List<(TileWork Work, DeviceTileCache.Entry Entry)> added = Reserve(job.Cache, plan, slotShape); // outside the device gate: the cache may allocate
+        try
         {
-            device.Bind();
-            FillColor fill = job.Fill;
-            var patchShape = new PatchShape(job.Width, job.Height, slotShape, fill.R, fill.G, fill.B, fill.A);
-            if (parallelFor)
+            lock (device.Gate)
             {
-                ParallelForRunner.Assemble(pixels, patches, cells, slots, output, patchShape);
+                device.Bind();
+                foreach ((TileWork work, DeviceTileCache.Entry entry) in added)
+                {
+                    slots.SubView(work.Slot * slotShape.SlotBytes, slotShape.SlotBytes).CopyTo(stream, job.Cache!.View(entry));
+                }
+
+                FillColor fill = job.Fill;
+                var patchShape = new PatchShape(job.Width, job.Height, slotShape, fill.R, fill.G, fill.B, fill.A);
+                if (parallelFor)
+                {
+                    ParallelForRunner.Assemble(pixels, patches, cells, slots, output, patchShape);
+                }
+                else
+                {
+                    kernels!.Assemble(stream, KernelSet.Config(pixels, kernels.PixelGroup), patches, cells, slots, output, patchShape, pixels);
+                }
             }
-            else
+
+            shapes.Add(new KernelShape("assembly", 1, pixels, parallelFor ? 0 : kernels!.PixelGroup, 0));
+            stream.Synchronize();
+            foreach ((_, DeviceTileCache.Entry entry) in added)
             {
-                kernels!.Assemble(stream, KernelSet.Config(pixels, kernels.PixelGroup), patches, cells, slots, output, patchShape, pixels);
+                job.Cache!.Publish(entry); // its bytes are there now: other batches may copy from it
+            }
+
+            added.Clear();
+        }
+        finally
+        {
+            foreach ((_, DeviceTileCache.Entry entry) in added)
+            {
+                job.Cache!.Release(entry); // never filled: dropped
             }
         }
 
-        shapes.Add(new KernelShape("assembly", 1, pixels, parallelFor ? 0 : kernels!.PixelGroup, 0));
-        stream.Synchronize();
         TimeSpan assembly = clock.Lap(sync: false);
 
         var timings = new BatchTimings
@@ -213,6 +236,7 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
             MissingTiles = plan.Order.Count(t => t.Route == TileRoute.Missing),
             TableSets = plan.TableSets,
             CompressedBytes = job.Counters.CompressedBytes,
+            CachedTiles = plan.CachedTiles.Count,
             HuffmanRounds = rounds,
             HuffmanSegments = plan.SegmentCount,
             Kernels = shapes,
@@ -220,9 +244,35 @@ internal sealed class BatchExecutor(GpuDevice device, GpuReaderOptions options)
         return (timings, [.. plan.Order.Select(t => t.Outcome())]);
     }
 
-    /// <summary>Uploads the pixels of tiles decoded on the CPU into their slots (after the device tiles').</summary>
+    /// <summary>Slots in the device tile cache for this batch's decoded tiles (device and host), or none.</summary>
+    private static List<(TileWork Work, DeviceTileCache.Entry Entry)> Reserve(DeviceTileCache? cache, TileBatchPlanner plan, SlotShape slotShape)
+    {
+        var added = new List<(TileWork, DeviceTileCache.Entry)>();
+        if (cache is null)
+        {
+            return added;
+        }
+
+        TileGatherer g = plan.Job.Gatherer;
+        foreach (TileWork work in plan.DeviceTiles.Concat(plan.HostTiles))
+        {
+            if (cache.Reserve(g.Decoder, g.Format, work.Column, work.Row, slotShape.SlotBytes) is { } entry)
+            {
+                added.Add((work, entry));
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Uploads the pixels of tiles decoded on the CPU into their slots (after the device tiles'), and copies cached tiles into theirs.</summary>
     private static void UploadHostSlots(DeviceWorkspace ws, AcceleratorStream stream, TileBatchPlanner plan, ArrayView<byte> slots, SlotShape slotShape)
     {
+        foreach (TileWork cached in plan.CachedTiles)
+        {
+            cached.Cache!.View(cached.CacheEntry!).CopyTo(stream, slots.SubView(cached.Slot * slotShape.SlotBytes, slotShape.SlotBytes));
+        }
+
         if (plan.HostTiles.Count > 0)
         {
             long bytes = plan.HostTiles.Count * slotShape.SlotBytes;

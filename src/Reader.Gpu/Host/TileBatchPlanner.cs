@@ -51,6 +51,7 @@ internal sealed class TileBatchPlanner
         CellCount = cells;
         DeviceTiles = [.. order.Where(t => t.Route == TileRoute.Device)];
         HostTiles = [.. order.Where(t => t.Route == TileRoute.Host)];
+        CachedTiles = [.. order.Where(t => t.Route == TileRoute.Cached)];
         for (int k = 0; k < DeviceTiles.Count; k++)
         {
             DeviceTiles[k].Slot = k;
@@ -59,6 +60,11 @@ internal sealed class TileBatchPlanner
         for (int h = 0; h < HostTiles.Count; h++)
         {
             HostTiles[h].Slot = DeviceTiles.Count + h;
+        }
+
+        for (int c = 0; c < CachedTiles.Count; c++)
+        {
+            CachedTiles[c].Slot = DeviceTiles.Count + HostTiles.Count + c;
         }
 
         long data = 0, coefficients = 0, segments = 0, subsequences = 0;
@@ -106,7 +112,7 @@ internal sealed class TileBatchPlanner
         Check(decoder, IsDeflate ? (long)j * Inflater.ScratchInts : 0, "inflate scratch ints");
         Check(decoder, (long)DeviceTiles.Count * tw * th, "tile pixels");
         Check(decoder, (long)job.Windows.Length * job.Width * job.Height, "patch pixels");
-        Check(decoder, (long)(DeviceTiles.Count + HostTiles.Count) * job.Gatherer.SlotBytes, "tile slot bytes");
+        Check(decoder, (long)(DeviceTiles.Count + HostTiles.Count + CachedTiles.Count) * job.Gatherer.SlotBytes, "tile slot bytes");
         DataBytes = (int)data;
         Coefficients = (int)coefficients;
         SegmentBound = (int)segments;
@@ -127,6 +133,9 @@ internal sealed class TileBatchPlanner
 
     /// <summary>Tiles decoded on the CPU; slots after the device tiles.</summary>
     public List<TileWork> HostTiles { get; }
+
+    /// <summary>Tiles copied from the device tile cache; slots after the host tiles.</summary>
+    public List<TileWork> CachedTiles { get; }
 
     public int TableSets => tableSetIndex.Count;
 
@@ -162,7 +171,7 @@ internal sealed class TileBatchPlanner
 
     public int CellCount { get; }
 
-    public int Slots => DeviceTiles.Count + HostTiles.Count;
+    public int Slots => DeviceTiles.Count + HostTiles.Count + CachedTiles.Count;
 
     public static TileBatchPlanner Plan(BatchJob job, int subsequenceBits) => new(job, subsequenceBits);
 
