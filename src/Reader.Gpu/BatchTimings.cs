@@ -18,7 +18,7 @@ public sealed record BatchTimings
     /// <summary>Decoding tiles on the CPU: other compressions and JPEGs the kernels do not take (summed over workers).</summary>
     public TimeSpan HostDecode { get; init; }
 
-    /// <summary>Waiting for one of the two workspaces (the previous batches still on the device).</summary>
+    /// <summary>Waiting for a free workspace (the previous batches still on the device).</summary>
     public TimeSpan WorkspaceWait { get; init; }
 
     /// <summary>Slot assignment, table dedupe and packing into the staging buffers.</summary>
@@ -30,7 +30,14 @@ public sealed record BatchTimings
 
     public TimeSpan Idct { get; init; }
 
+    /// <summary>Colour conversion of JPEG tiles, or sample conversion of deflate tiles.</summary>
     public TimeSpan Color { get; init; }
+
+    /// <summary>Inflating deflate tiles on the device.</summary>
+    public TimeSpan Inflate { get; init; }
+
+    /// <summary>Undoing the horizontal predictor of deflate tiles on the device.</summary>
+    public TimeSpan Predictor { get; init; }
 
     /// <summary>Reading the statuses back, CPU decodes of failed tiles and their uploads.</summary>
     public TimeSpan Fallback { get; init; }
@@ -51,12 +58,24 @@ public sealed record BatchTimings
 
     public int MissingTiles { get; init; }
 
+    /// <summary>Tiles copied from the decoder's device tile cache (neither fetched nor decoded).</summary>
+    public int CachedTiles { get; init; }
+
     /// <summary>Distinct JPEG table sets (quantization + Huffman) the batch uploaded.</summary>
     public int TableSets { get; init; }
 
     /// <summary>Compressed bytes read for the device.</summary>
     public long CompressedBytes { get; init; }
 
+    /// <summary>Synchronisation rounds of the parallel Huffman decoder (0 when every segment was one subsequence).</summary>
+    public int HuffmanRounds { get; init; }
+
+    /// <summary>Entropy-coded segments (restart intervals, or whole scans) of the device tiles.</summary>
+    public int HuffmanSegments { get; init; }
+
+    /// <summary>Each kernel's work shape in this batch, in launch order.</summary>
+    public IReadOnlyList<KernelShape> Kernels { get; init; } = [];
+
     /// <summary>Upload to assembly.</summary>
-    public TimeSpan Device => Upload + Huffman + Idct + Color + Fallback + Assembly;
+    public TimeSpan Device => Upload + Huffman + Idct + Color + Inflate + Predictor + Fallback + Assembly;
 }

@@ -18,6 +18,7 @@ public sealed class GpuDecoder : IDisposable
 {
     private readonly GpuDevice device;
     private readonly BatchExecutor executor;
+    private readonly DeviceTileCache? cache;
     private bool disposed;
 
     /// <summary>Chooses (or reuses) the accelerator and loads the kernels; throws <see cref="GpuUnavailableException"/> when a forced accelerator is unavailable.</summary>
@@ -35,7 +36,11 @@ public sealed class GpuDecoder : IDisposable
             _ = device.Kernels; // load once per process, off the request path
         }
         executor = new BatchExecutor(device, Options);
+        cache = Options.DeviceTileCacheBytes > 0 ? new DeviceTileCache(device, Options.DeviceTileCacheBytes) : null;
     }
+
+    /// <summary>The device tile cache's counts (all zero without <see cref="GpuReaderOptions.DeviceTileCacheBytes"/>).</summary>
+    public DeviceCacheStatistics CacheStatistics => cache?.Statistics ?? new DeviceCacheStatistics(0, 0, 0, 0, 0, 0);
 
     public GpuReaderOptions Options { get; }
 
@@ -82,7 +87,7 @@ public sealed class GpuDecoder : IDisposable
         }
 
         int tw = gatherer.Grid.TileWidth, th = gatherer.Grid.TileHeight;
-        var job = new BatchJob(gatherer, tiles.Count, tw, th, slide.Options.Fill);
+        var job = new BatchJob(gatherer, tiles.Count, tw, th, slide.Options.Fill, cache);
         var batch = new DeviceBatch(device, 0, ReadOnlyMemory<PatchLocation>.Empty, [.. tiles], tiles.Count, tw, th, format);
         try
         {
@@ -95,6 +100,45 @@ public sealed class GpuDecoder : IDisposable
                 ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
             }
 
+            ILGPU.ArrayView<byte> output;
+            lock (device.Gate)
+            {
+                device.Bind();
+                output = batch.Allocate();
+            }
+
+            (BatchTimings timings, IReadOnlyList<TileOutcome> outcomes) = executor.Run(job, output, (_, e) => e);
+            batch.Finish(timings, outcomes);
+            return batch;
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+        finally
+        {
+            job.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads one region into device memory: a batch of one <paramref name="width"/> x <paramref name="height"/> patch
+    /// whose top-left is (<paramref name="x"/>, <paramref name="y"/>) in level-0 coordinates, as
+    /// <see cref="Slide.ReadRegion(long, long, int, int, int, PixelFormat)"/> reads it (the same bytes). Dispose it.
+    /// </summary>
+    public DeviceBatch ReadRegion(Slide slide, long x, long y, int level, int width, int height, PixelFormat format = PixelFormat.Rgb24)
+    {
+        ArgumentNullException.ThrowIfNull(slide);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        LevelSource source = slide.CheckedLevel(level, width, height, format);
+        var gatherer = new TileGatherer(source, format);
+        var job = new BatchJob(gatherer, 1, width, height, slide.Options.Fill, cache);
+        var batch = new DeviceBatch(device, 0, new PatchLocation[] { new(x, y) }, [], 1, width, height, format);
+        try
+        {
+            (long lx, long ly) = Slide.ToLevelPixels(source, x, y);
+            job.Produce(0, lx, ly);
             ILGPU.ArrayView<byte> output;
             lock (device.Gate)
             {
@@ -133,10 +177,14 @@ public sealed class GpuDecoder : IDisposable
         options ??= BatchOptions.Default;
         LevelSource source = slide.CheckedLevel(level, width, height, options.Format);
         var gatherer = new TileGatherer(source, options.Format);
-        var producer = new GpuPatchProducer(device, executor, source, gatherer, width, height, options.BatchSize, slide.Options.Fill);
+        var producer = new GpuPatchProducer(device, executor, source, gatherer, width, height, options.BatchSize, slide.Options.Fill, cache);
         return new DeviceBatches(new BatchPipeline<DeviceBatch>(producer, locations, level, options, cancellationToken), this);
     }
 
-    /// <summary>The decoder holds nothing of its own: the accelerator, kernels and pools live for the process.</summary>
-    public void Dispose() => disposed = true;
+    /// <summary>Frees the device tile cache; the accelerator, kernels and pools live for the process.</summary>
+    public void Dispose()
+    {
+        disposed = true;
+        cache?.Dispose();
+    }
 }

@@ -11,13 +11,13 @@ namespace Reader.Gpu;
 /// patch and gathers the tiles it needs: compressed bytes and parsed headers for the device, CPU
 /// decodes for the rest, each distinct tile once per batch. Complete runs the kernels for the whole batch.
 /// </summary>
-internal sealed class GpuPatchProducer(GpuDevice device, BatchExecutor executor, LevelSource level, TileGatherer gatherer, int width, int height, int batchSize, FillColor fill)
+internal sealed class GpuPatchProducer(GpuDevice device, BatchExecutor executor, LevelSource level, TileGatherer gatherer, int width, int height, int batchSize, FillColor fill, DeviceTileCache? cache)
     : BatchProducer<DeviceBatch>
 {
     public override DeviceBatch Begin(int batchIndex, ReadOnlyMemory<PatchLocation> locations) =>
         new(device, batchIndex, locations, [], locations.Length, width, height, gatherer.Format)
         {
-            Job = new BatchJob(gatherer, locations.Length, width, height, fill),
+            Job = new BatchJob(gatherer, locations.Length, width, height, fill, cache),
         };
 
     public override void Produce(DeviceBatch batch, int slot, PatchLocation location)

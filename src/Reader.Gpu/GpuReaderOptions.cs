@@ -18,6 +18,9 @@ public enum KernelExecution
 /// <summary>How the GPU reader chooses its accelerator and runs batches. Immutable; share freely.</summary>
 public sealed record GpuReaderOptions
 {
+    private readonly int subsequenceBits = 1024;
+    private readonly int maxRounds = 16;
+
     /// <summary>The environment variable that forces an accelerator when <see cref="Accelerator"/> is Auto: cuda, opencl or cpu.</summary>
     public const string AcceleratorVariable = "WSI_GPU_ACCELERATOR";
 
@@ -45,6 +48,46 @@ public sealed record GpuReaderOptions
     /// Default: standard error. Set a no-op to silence them.
     /// </summary>
     public Action<string>? Notice { get; init; }
+
+    /// <summary>
+    /// Bits of entropy-coded data per Huffman thread (a multiple of 8, at least 64; default 1024): scans are split
+    /// into subsequences of this size, decoded in parallel and synchronised (restart intervals split further).
+    /// </summary>
+    public int HuffmanSubsequenceBits
+    {
+        get => subsequenceBits;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 64);
+            if (value % 8 != 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "a whole number of bytes");
+            }
+
+            subsequenceBits = value;
+        }
+    }
+
+    /// <summary>
+    /// Synchronisation rounds allowed before a tile whose subsequences still disagree is decoded on the CPU
+    /// (default 16; Huffman codes usually agree after the second).
+    /// </summary>
+    public int HuffmanMaxRounds
+    {
+        get => maxRounds;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            maxRounds = value;
+        }
+    }
+
+    /// <summary>
+    /// Bytes of device memory each <see cref="GpuDecoder"/> keeps decoded tiles in (default 0: no cache), shared by
+    /// all its batches and regions, least recently used evicted: overlapping patches and repeated epochs skip the
+    /// fetch and the decode. Tiles of one size and format are cached (the first seen); others bypass it.
+    /// </summary>
+    public long DeviceTileCacheBytes { get; init; }
 
     /// <summary>The defaults.</summary>
     public static GpuReaderOptions Default { get; } = new();

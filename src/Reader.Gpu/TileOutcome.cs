@@ -14,6 +14,9 @@ public enum TileDecodePath
 
     /// <summary>Missing from the file (sparse): filled.</summary>
     Missing,
+
+    /// <summary>Copied from the decoder's device tile cache: neither fetched nor decoded.</summary>
+    Cached,
 }
 
 /// <summary>A tile column and row of a level.</summary>

@@ -140,6 +140,15 @@ internal static class GpuStudyRunner
         Say(string.Create(Inv, $"- tiles: {phases.DeviceTiles} on the device, {phases.CpuTiles} on the CPU, {phases.FallbackTiles} fell back; table sets per batch: {phases.TableSets}"));
         Say(string.Create(Inv, $"- kernel load (once per process): {decoder.KernelLoadTime.TotalSeconds:F2} s"));
         Say(string.Empty);
+        Say(string.Create(Inv, $"Kernel work shapes over the phased pass (launches summed; threads of the largest launch; Huffman: at most {phases.HuffmanRounds} synchronisation rounds, {phases.HuffmanSegments} segments; goals: no Huffman thread over 4 KiB, at least 64 Huffman threads per tile):"));
+        Say("| kernel | launches | threads (largest launch) | group size | largest serial input (bytes) |");
+        Say("|---|---:|---:|---:|---:|");
+        foreach (KernelShape k in phases.Kernels)
+        {
+            Say(string.Create(Inv, $"| {k.Name} | {k.Launches} | {k.Threads} | {(k.GroupSize > 0 ? k.GroupSize.ToString(Inv) : "ILGPU's")} | {(k.MaxSerialBytes > 0 ? k.MaxSerialBytes.ToString(Inv) : "-")} |"));
+        }
+
+        Say(string.Empty);
         Say(string.Create(Inv, $"Total run time {total.Elapsed.TotalSeconds:F0} s."));
 
         var json = new
@@ -155,6 +164,8 @@ internal static class GpuStudyRunner
             rows,
             ratios,
             hostPhasesSeconds = new { fileRead = gpuPhases.FileRead.TotalSeconds, hostParse = gpuPhases.HostParse.TotalSeconds, cpuDecodes = gpuPhases.HostDecode.TotalSeconds, pack = gpuPhases.Pack.TotalSeconds, workspaceWait = gpuPhases.WorkspaceWait.TotalSeconds },
+            kernels = phases.Kernels,
+            huffman = new { rounds = phases.HuffmanRounds, segments = phases.HuffmanSegments },
             devicePhasesSeconds = new { patches = phased.Count, wall = phaseSeconds, upload = phases.Upload.TotalSeconds, huffman = phases.Huffman.TotalSeconds, idct = phases.Idct.TotalSeconds, colour = phases.Color.TotalSeconds, fallback = phases.Fallback.TotalSeconds, assembly = phases.Assembly.TotalSeconds },
         };
         PhasePlot?.Invoke(
@@ -281,6 +292,9 @@ internal static class GpuStudyRunner
         MissingTiles = a.MissingTiles + b.MissingTiles,
         TableSets = Math.Max(a.TableSets, b.TableSets),
         CompressedBytes = a.CompressedBytes + b.CompressedBytes,
+        HuffmanRounds = Math.Max(a.HuffmanRounds, b.HuffmanRounds),
+        HuffmanSegments = a.HuffmanSegments + b.HuffmanSegments,
+        Kernels = [.. a.Kernels.Concat(b.Kernels).GroupBy(k => k.Name).Select(g => new KernelShape(g.Key, g.Sum(k => k.Launches), g.Max(k => k.Threads), g.Max(k => k.GroupSize), g.Max(k => k.MaxSerialBytes)))],
     };
 
     private static void Assert(bool condition)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Reader.Core;
 using Reader.Core.Batch;
 using Reader.Gpu;
+using Reader.Gpu.Accelerators;
 
 namespace Reader.Cli.Commands;
 
@@ -62,6 +63,15 @@ internal sealed class BackendSlide : IDisposable
         }
     }
 
+    /// <summary>The device batch of the last gpu read: where its tiles were decoded and where its time went.</summary>
+    public DeviceReadStats? LastDeviceRead { get; private set; }
+
+    /// <summary>How long the process took to load the kernels (gpu only).</summary>
+    public TimeSpan KernelLoadTime => gpu?.KernelLoadTime ?? TimeSpan.Zero;
+
+    /// <summary>The accelerator choice (gpu only).</summary>
+    public AcceleratorChoice? Choice => gpu?.Choice;
+
     /// <summary>A region as straight RGBA.</summary>
     public byte[] ReadRgba(long x, long y, int level, int width, int height)
     {
@@ -70,16 +80,9 @@ internal sealed class BackendSlide : IDisposable
             return Slide.ReadRegion(x, y, level, width, height, PixelFormat.Rgba32);
         }
 
-        var options = new BatchOptions { BatchSize = 1, Workers = 1, Prefetch = 1, Format = PixelFormat.Rgba32 };
-        foreach (DeviceBatch batch in gpu.ReadRegions(Slide, [new PatchLocation(x, y)], width, height, level, options))
-        {
-            using (batch)
-            {
-                return batch.ToArray();
-            }
-        }
-
-        throw new InvalidOperationException("the device batch API returned no batch");
+        using DeviceBatch region = gpu.ReadRegion(Slide, x, y, level, width, height, PixelFormat.Rgba32);
+        LastDeviceRead = new DeviceReadStats(region.Timings, region.TileOutcomes, Slide.Levels[level].Compression, 1);
+        return region.ToArray();
     }
 
     public void Dispose()
@@ -88,3 +91,6 @@ internal sealed class BackendSlide : IDisposable
         Slide.Dispose();
     }
 }
+
+/// <summary>What one device batch of <c>wsi region --backend gpu</c> did.</summary>
+internal sealed record DeviceReadStats(BatchTimings Timings, IReadOnlyList<TileOutcome> Tiles, string Codec, int BatchSize);

@@ -15,7 +15,8 @@ internal static class RegionCommand
         var height = new Option<int>("--height") { Description = "height in level pixels", Required = true };
         var output = new Option<string>("--out") { Description = ".png, or .raw (RGBA8 rows, top to bottom, no header)", Required = true };
         Option<string> backend = Backends.Option();
-        var command = new Command("region", "read a region into a PNG or raw RGBA file") { slide, x, y, level, width, height, output, backend };
+        var stats = new Option<bool>("--stats") { Description = "with --backend gpu: print one JSON object on standard error (tiles decoded on the device and on the host by codec, cache hits, phase times, each kernel's work shape)" };
+        var command = new Command("region", "read a region into a PNG or raw RGBA file") { slide, x, y, level, width, height, output, backend, stats };
         command.SetAction(p =>
         {
             int w = p.GetValue(width), h = p.GetValue(height);
@@ -25,6 +26,11 @@ internal static class RegionCommand
             }
 
             ImageFiles.CheckName(p.GetValue(output)!);
+            if (p.GetValue(stats) && p.GetValue(backend) != "gpu")
+            {
+                throw new UsageException("--stats reports the device path: use it with --backend gpu");
+            }
+
             using var s = BackendSlide.Open(SlidePaths.Full(p.GetValue(slide)!), p.GetValue(backend)!);
             int l = p.GetValue(level);
             if (l < 0 || l >= s.Slide.Levels.Count)
@@ -34,6 +40,11 @@ internal static class RegionCommand
 
             byte[] rgba = s.ReadRgba(p.GetValue(x), p.GetValue(y), l, w, h);
             ImageFiles.Write(p.GetValue(output)!, rgba, w, h);
+            if (p.GetValue(stats))
+            {
+                Console.Error.WriteLine(RegionStats.Json(s));
+            }
+
             return ExitCodes.Success;
         });
         return command;

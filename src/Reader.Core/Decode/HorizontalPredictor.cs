@@ -15,6 +15,17 @@ internal static class HorizontalPredictor
         }
     }
 
+    /// <summary>One row of 8-bit samples at <paramref name="start"/> (the GPU's predictor kernel runs it, a thread per row).</summary>
+    public static void UndoRow<TView>(TView samples, int start, int width, int samplesPerPixel)
+        where TView : struct, Jpeg.IByteView
+    {
+        int n = width * samplesPerPixel;
+        for (int i = samplesPerPixel; i < n; i++)
+        {
+            samples[start + i] = (byte)(samples[start + i] + samples[start + i - samplesPerPixel]);
+        }
+    }
+
     /// <summary>16-bit samples in the given byte order: differences are taken on whole 16-bit values.</summary>
     public static void Undo16(Span<byte> samples, int width, int rows, int samplesPerPixel, int rowBytes, bool bigEndian)
     {

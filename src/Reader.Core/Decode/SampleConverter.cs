@@ -97,6 +97,51 @@ internal static class SampleConverter
         }
     }
 
+    /// <summary>
+    /// One chunky 8-bit pixel (RGB, grey or inverted grey; alpha none, straight or premultiplied) at
+    /// <paramref name="s0"/> into <paramref name="bpp"/> bytes at <paramref name="o"/>: the body of the loop in
+    /// <see cref="Convert"/> for those formats, generic so the GPU's conversion kernel runs it.
+    /// </summary>
+    public static void ChunkyPixel<TIn, TOut>(TIn samples, int s0, int photometric, int alpha, int alphaSample, TOut destination, int o, int bpp)
+        where TIn : struct, Jpeg.IByteView
+        where TOut : struct, Jpeg.IByteView
+    {
+        int r, g, b, a = 255;
+        if (photometric == TiffPhotometric.Rgb)
+        {
+            r = samples[s0];
+            g = samples[s0 + 1];
+            b = samples[s0 + 2];
+        }
+        else if (photometric == TiffPhotometric.MinIsWhite)
+        {
+            r = g = b = 255 - samples[s0];
+        }
+        else
+        {
+            r = g = b = samples[s0];
+        }
+
+        if (alpha != (int)AlphaKind.None)
+        {
+            a = samples[s0 + alphaSample];
+            if (alpha == (int)AlphaKind.Associated)
+            {
+                r = Unpremultiply(r, a);
+                g = Unpremultiply(g, a);
+                b = Unpremultiply(b, a);
+            }
+        }
+
+        destination[o] = (byte)r;
+        destination[o + 1] = (byte)g;
+        destination[o + 2] = (byte)b;
+        if (bpp == 4)
+        {
+            destination[o + 3] = (byte)a;
+        }
+    }
+
     /// <summary>Straight colour from premultiplied, rounded, as OpenSlide's un-premultiply does.</summary>
     public static int Unpremultiply(int c, int a)
     {

@@ -9,12 +9,13 @@ namespace Reader.Gpu.Accelerators;
 
 /// <summary>
 /// One accelerator for the whole process: its ILGPU context, the kernels (loaded once, on first use),
-/// two workspaces for double buffering, and the pool of batch output buffers. Shared by every
+/// three workspaces (batches in flight, each on its own stream), and the pool of batch output buffers. Shared by every
 /// <see cref="GpuDecoder"/> asking for the same accelerator; never disposed before the process ends.
 /// </summary>
 internal sealed class GpuDevice
 {
-    public const int Workspaces = 2;
+    /// <summary>Batches in flight: one packing on the host while the others' uploads and kernels queue on their own streams.</summary>
+    public const int Workspaces = 3;
 
     private static readonly ConcurrentDictionary<(GpuAcceleratorKind Kind, int Cores), Lazy<GpuDevice>> Devices = new();
 

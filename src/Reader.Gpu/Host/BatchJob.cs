@@ -8,7 +8,7 @@ namespace Reader.Gpu.Host;
 /// The host state of one batch: each patch's region plan on the level, and the distinct tiles they touch,
 /// gathered concurrently by the workers (each tile once). The executor packs and runs it.
 /// </summary>
-internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int height, FillColor fill)
+internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int height, FillColor fill, DeviceTileCache? cache = null)
 {
     private readonly ConcurrentDictionary<(long Column, long Row), TileWork> tiles = new();
 
@@ -24,6 +24,9 @@ internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int 
 
     public GatherCounters Counters { get; } = new();
 
+    /// <summary>The decoder's device tile cache, or null.</summary>
+    public DeviceTileCache? Cache { get; } = cache;
+
     /// <summary>Places patch <paramref name="slot"/> at level pixel (x, y) and gathers the tiles it needs that no other worker has claimed.</summary>
     public void Produce(int slot, long x, long y)
     {
@@ -36,7 +39,16 @@ internal sealed class BatchJob(TileGatherer gatherer, int count, int width, int 
                 TileWork work = tiles.GetOrAdd((window.FirstColumn + c, window.FirstRow + r), key => new TileWork(key.Column, key.Row));
                 if (work.TryClaim())
                 {
-                    Gatherer.Gather(work, Counters);
+                    if (Cache?.Get(Gatherer.Decoder, Gatherer.Format, work.Column, work.Row) is { } entry)
+                    {
+                        work.Cache = Cache;
+                        work.CacheEntry = entry;
+                        work.Route = TileRoute.Cached;
+                    }
+                    else
+                    {
+                        Gatherer.Gather(work, Counters);
+                    }
                 }
             }
         }

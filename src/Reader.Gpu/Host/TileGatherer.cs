@@ -34,10 +34,16 @@ internal sealed class TileGatherer
         {
             headers = new HeaderCache(f);
         }
+        else if (codec is DeflateCodec && codec.HasDeviceKernel(f))
+        {
+            DeviceDeflate = true;
+        }
         else
         {
-            HostOnlyReason = codec is JpegCodec
-                ? $"JPEG with {(f.Planar == 2 ? "separate planes" : f.JpegColor == JpegColorSpace.Raw ? "raw components (e.g. alpha)" : "inverted grey")} decodes on the CPU"
+            HostOnlyReason = codec is JpegCodec or DeflateCodec
+                ? codec is DeflateCodec
+                    ? $"deflate with {(f.Planar == 2 ? "separate planes" : f.BitsPerSample != 8 ? $"{f.BitsPerSample}-bit samples" : f.Palette is not null ? "a palette" : $"predictor {f.Predictor} or photometric {f.Photometric}")} decodes on the CPU"
+                    : $"JPEG with {(f.Planar == 2 ? "separate planes" : f.JpegColor == JpegColorSpace.Raw ? "raw components (e.g. alpha)" : "inverted grey")} decodes on the CPU"
                 : $"{codec.Name} tiles have no device kernel: they decode on the CPU";
         }
     }
@@ -52,6 +58,12 @@ internal sealed class TileGatherer
 
     public int SlotBytes { get; }
 
+    /// <summary>True when the level's tiles are deflate the kernels inflate (else JPEG, or none).</summary>
+    public bool DeviceDeflate { get; }
+
+    /// <summary>The level's codec, by name (for statistics).</summary>
+    public string CodecName => Decoder.Codec.Name;
+
     /// <summary>Why no tile of this level goes to the device, or null.</summary>
     public string? HostOnlyReason { get; }
 
@@ -65,6 +77,13 @@ internal sealed class TileGatherer
         if (work.Fetched.Missing)
         {
             work.Route = TileRoute.Missing;
+            return;
+        }
+
+        if (DeviceDeflate && work.Fetched.Chunks == 1)
+        {
+            work.ChunkLength = work.Fetched.Chunk(0).Length;
+            work.Route = TileRoute.Device;
             return;
         }
 

@@ -17,6 +17,9 @@ internal enum TileRoute
 
     /// <summary>Missing from the file: filled.</summary>
     Missing,
+
+    /// <summary>In the device tile cache: copied into its slot.</summary>
+    Cached,
 }
 
 /// <summary>
@@ -61,6 +64,11 @@ internal sealed class TileWork(long column, long row)
 
     public bool FellBack { get; set; }
 
+    /// <summary>The device cache entry this tile is copied from (pinned until <see cref="Release"/>), and its cache.</summary>
+    public DeviceTileCache.Entry? CacheEntry { get; set; }
+
+    public DeviceTileCache? Cache { get; set; }
+
     /// <summary>True for the one caller that gathers this tile.</summary>
     public bool TryClaim() => Interlocked.Exchange(ref claimed, 1) == 0;
 
@@ -70,6 +78,7 @@ internal sealed class TileWork(long column, long row)
         {
             TileRoute.Device => FellBack ? TileDecodePath.CpuFallback : TileDecodePath.Device,
             TileRoute.Missing => TileDecodePath.Missing,
+            TileRoute.Cached => TileDecodePath.Cached,
             _ => TileDecodePath.Cpu,
         },
         DeviceStatus,
@@ -79,6 +88,11 @@ internal sealed class TileWork(long column, long row)
     public void Release()
     {
         Fetched.Dispose();
+        if (CacheEntry is { } entry)
+        {
+            CacheEntry = null;
+            Cache!.Release(entry);
+        }
 
         if (Pixels is { } pixels)
         {

@@ -5,7 +5,7 @@ using Reader.Gpu.Views;
 namespace Reader.Gpu.Kernels;
 
 /// <summary>
-/// The per-item bodies of the four stages, one call per GPU thread: Huffman per tile, dequantise + IDCT
+/// The per-item bodies of the stages, one call per GPU thread: Huffman per subsequence, dequantise + IDCT
 /// per 8x8 block, upsample + colour per tile pixel, assembly per patch pixel. The ILGPU kernels call
 /// them (<see cref="JpegKernels"/>, <see cref="AssemblyKernel"/>) and so does the Parallel.For path
 /// (<see cref="ParallelForRunner"/>), and they call the JPEG bodies of Reader.Core that the CPU decoder
@@ -14,12 +14,37 @@ namespace Reader.Gpu.Kernels;
 /// </summary>
 internal static class DecodeItems
 {
-    /// <summary>Huffman-decodes tile <paramref name="tile"/>'s scan into quantized coefficients; writes its status.</summary>
-    public static void Huffman(int tile, ArrayView<byte> data, ArrayView<int> descriptors, ArrayView<int> huffman, ArrayView<int> natural, ArrayView<short> coefficients, ArrayView<int> status)
+    /// <summary>One synchronisation round of subsequence <paramref name="sub"/> (<see cref="JpegSubsequences.Sync"/>), with its counters.</summary>
+    public static void HuffmanSync(int sub, HuffmanBuffers b, HuffmanShape shape)
     {
-        ArrayView<int> desc = descriptors.SubView(tile * JpegLayout.Size, JpegLayout.Size);
-        int huffmanBase = desc[JpegLayout.TableSet] * HuffmanLayout.SetStride;
-        status[tile] = JpegEntropy.DecodeScan(new DeviceBytes(data), new DeviceInts(desc), new DeviceInts(huffman), huffmanBase, new DeviceInts(natural), new DeviceShorts(coefficients));
+        int bits = JpegSubsequences.Sync(
+            sub, shape.SubsequenceBits, shape.Round, new DeviceBytes(b.Data), new DeviceInts(b.Descriptors), new DeviceInts(b.Huffman),
+            new DeviceInts(b.Segments), new DeviceInts(b.SubSegments), new DeviceInts(b.Entries), new DeviceInts(b.NextEntries), new DeviceInts(b.Blocks), out bool changed, out int tile);
+        Atomic.Max(ref b.Counters[1], bits);
+        if (changed)
+        {
+            Atomic.Add(ref b.Counters[0], 1);
+            Atomic.Max(ref b.LastChanged[tile], shape.Round);
+        }
+    }
+
+    /// <summary>The writing pass of subsequence <paramref name="sub"/> (<see cref="JpegSubsequences.Write"/>); failures go to its tile's status.</summary>
+    public static void HuffmanWrite(int sub, HuffmanBuffers b, HuffmanShape shape)
+    {
+        int status = JpegSubsequences.Write(
+            sub, shape.SubsequenceBits, new DeviceBytes(b.Data), new DeviceInts(b.Descriptors), new DeviceInts(b.Huffman), new DeviceInts(b.Natural),
+            new DeviceInts(b.Segments), new DeviceInts(b.SubSegments), new DeviceInts(b.Entries), new DeviceInts(b.BlockScan),
+            new DeviceShorts(b.Coefficients), new DeviceInts(b.Dc), new DeviceInts(b.DcPlace), out int tile, out int bits);
+        Atomic.Max(ref b.Counters[1], bits);
+        if (b.LastChanged[tile] >= shape.Unsettled)
+        {
+            status = JpegSubsequences.NotSynchronised;
+        }
+
+        if (status != JpegStatus.Ok)
+        {
+            Atomic.Max(ref b.Status[tile], status);
+        }
     }
 
     /// <summary>Dequantises and inverse-transforms 8x8 block <paramref name="block"/> (of all tiles) into its component plane.</summary>

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using ILGPU;
 using Reader.Core.Decode.Jpeg;
+using Reader.Gpu.Views;
 
 namespace Reader.Gpu.Kernels;
 
 /// <summary>
-/// The four stages with the very same per-item bodies (<see cref="DecodeItems"/>) called from Parallel.For
+/// The stages with the very same per-item bodies (<see cref="DecodeItems"/>) called from Parallel.For
 /// instead of ILGPU kernels: the fast CPU way to run them, over the CPU accelerator's host-addressable
 /// memory (ILGPU's CPU accelerator pays a thread hand-off per simulated GPU thread).
 /// </summary>
@@ -13,8 +14,20 @@ internal static class ParallelForRunner
 {
     private const int Chunk = 4096;
 
-    public static void Huffman(int tiles, ArrayView<byte> data, ArrayView<int> descriptors, ArrayView<int> huffman, ArrayView<int> natural, ArrayView<short> coefficients, ArrayView<int> status) =>
-        Parallel.For(0, tiles, tile => DecodeItems.Huffman(tile, data, descriptors, huffman, natural, coefficients, status));
+    public static void HuffmanSync(HuffmanBuffers buffers, HuffmanShape shape) =>
+        Parallel.For(0, shape.Subsequences, sub => DecodeItems.HuffmanSync(sub, buffers, shape));
+
+    public static void HuffmanWrite(HuffmanBuffers buffers, HuffmanShape shape) =>
+        Parallel.For(0, shape.Subsequences, sub => DecodeItems.HuffmanWrite(sub, buffers, shape));
+
+    public static void DcFix(int blocks, HuffmanBuffers buffers) =>
+        Parallel.ForEach(Partitioner.Create(0, blocks, Chunk), range =>
+        {
+            for (int i = range.Item1; i < range.Item2; i++)
+            {
+                JpegSubsequences.DcFix(i, new DeviceInts(buffers.DcScan), new DeviceInts(buffers.DcPlace), new DeviceShorts(buffers.Coefficients));
+            }
+        });
 
     public static void Idct(int blocks, ArrayView<int> descriptors, ArrayView<int> tileBlocks, int tiles, ArrayView<short> coefficients, ArrayView<int> quant, ArrayView<int> status, ArrayView<byte> planes) =>
         Parallel.ForEach(Partitioner.Create(0, blocks, Chunk / 16), range =>

@@ -4,7 +4,7 @@ using Reader.Core.Decode.Jpeg;
 namespace Reader.Gpu.Views;
 
 /// <summary>An ILGPU <see cref="ArrayView{T}"/> of ints (descriptors, tables, workspaces) as <see cref="IIntView"/>.</summary>
-internal readonly struct DeviceInts : IIntView
+internal readonly struct DeviceInts : IAtomicIntView
 {
     private readonly ArrayView<int> view;
 
@@ -18,4 +18,6 @@ internal readonly struct DeviceInts : IIntView
         get => view[index];
         set => view[index] = value;
     }
+
+    public void AtomicMax(int index, int value) => Atomic.Max(ref view[index], value);
 }

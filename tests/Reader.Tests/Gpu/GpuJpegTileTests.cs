@@ -83,7 +83,7 @@ public class GpuJpegTileTests
     }
 
     /// <summary>Decodes every level-0 tile with the kernels and compares each with the shim's decode of the raw tile.</summary>
-    internal static void TilesMatchShim(SyntheticSlideSpec spec, PixelFormat format, string what)
+    internal static BatchTimings TilesMatchShim(SyntheticSlideSpec spec, PixelFormat format, string what, GpuDecoder? decoder = null)
     {
         string path = TestSlides.Get(spec);
         using Slide slide = GpuTestSupport.OpenNative(path);
@@ -104,7 +104,7 @@ public class GpuJpegTileTests
             SlideColor.RgbCodedJpeg => JpegColorSpace.Rgb,
             _ => JpegColorSpace.YCbCr,
         };
-        using DeviceBatch batch = GpuTestSupport.Decoder.DecodeTiles(slide, 0, tiles, format);
+        using DeviceBatch batch = (decoder ?? GpuTestSupport.Decoder).DecodeTiles(slide, 0, tiles, format);
         Assert.Equal([tiles.Count, th, tw, bpp], batch.Shape);
         Assert.All(batch.TileOutcomes, o => Assert.True(o.Path == TileDecodePath.Device, $"{what}: tile {o.Tile} went {o.Path}: {o.Reason}"));
         Assert.Equal(1, batch.Timings.TableSets);
@@ -128,5 +128,7 @@ public class GpuJpegTileTests
 
             GpuTestSupport.Identical(expected, all.AsSpan(i * tw * th * bpp, tw * th * bpp).ToArray(), tw, bpp, $"{what} tile {tiles[i]}");
         }
+
+        return batch.Timings;
     }
 }

@@ -24,6 +24,7 @@ public class GpuStudyTests
             Assert.Contains(phase, report, StringComparison.Ordinal);
         }
 
+        Assert.Contains("| huffman-write |", report, StringComparison.Ordinal); // the kernel work shapes
         Assert.Contains("\"isGpu\": false", File.ReadAllText(Path.Combine(output, "gpu-study.json")), StringComparison.Ordinal);
     }
 }

@@ -20,7 +20,7 @@ namespace Reader.Tests.Gpu;
 [Collection(GpuTestGroup.Name)]
 public class KernelCompileTests
 {
-    public static TheoryData<string> Kernels => ["Huffman", "Idct", "Color", "Assemble"];
+    public static TheoryData<string> Kernels => ["Sync", "Write", "DcFix", "Idct", "Color", "Inflate", "Predict", "Convert", "Assemble"];
 
     [Theory]
     [MemberData(nameof(Kernels))]
@@ -28,7 +28,7 @@ public class KernelCompileTests
     {
         using Context context = Context.Create(b => b.Optimize(OptimizationLevel.O1));
         using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_80), CudaArchitecture.SM_80, CudaInstructionSet.ISA_80, null!);
-        var compiled = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(Method(kernel)), KernelSpecialization.Empty);
+        var compiled = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(Method(kernel)), KernelSpecialization.Empty);
         string ptx = compiled.PTXAssembly;
         Assert.Contains(".target sm_80", ptx, StringComparison.Ordinal);
         Assert.Contains(".visible .entry", ptx, StringComparison.Ordinal);
@@ -43,11 +43,11 @@ public class KernelCompileTests
         using Context context = Context.Create(b => b.Optimize(OptimizationLevel.O1));
         var capabilities = new CLCapabilityContext(float16: false, float64: false, int64_Atomics: false, subGroups: false, genericAddressSpace: true);
         using var backend = new CLBackend(context, capabilities, CLDeviceVendor.Other, CLCVersion.CL20);
-        var compiled = (CLCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(Method(kernel)), KernelSpecialization.Empty);
+        var compiled = (CLCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(Method(kernel)), KernelSpecialization.Empty);
         Assert.Contains("kernel void", compiled.Source, StringComparison.Ordinal);
     }
 
     private static MethodInfo Method(string kernel) =>
-        (kernel == "Assemble" ? typeof(AssemblyKernel) : typeof(JpegKernels)).GetMethod(kernel, BindingFlags.Public | BindingFlags.Static)
+        (kernel switch { "Assemble" => typeof(AssemblyKernel), "Sync" or "Write" or "DcFix" => typeof(HuffmanKernels), "Inflate" or "Predict" or "Convert" => typeof(DeflateKernels), _ => typeof(JpegKernels) }).GetMethod(kernel, BindingFlags.Public | BindingFlags.Static)
         ?? throw new InvalidOperationException(kernel);
 }

@@ -43,11 +43,34 @@ internal readonly struct ShortArrayView(short[] array, int offset = 0) : IShortV
 }
 
 /// <summary>An int array as an <see cref="IIntView"/>; bounds-checked.</summary>
-internal readonly struct IntArrayView(int[] array, int offset = 0) : IIntView
+internal readonly struct IntArrayView(int[] array, int offset = 0) : IAtomicIntView
 {
     public int this[int index]
     {
         get => array[offset + index];
         set => array[offset + index] = value;
     }
+
+    public void AtomicMax(int index, int value)
+    {
+        ref int target = ref array[offset + index];
+        int seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            int before = Interlocked.CompareExchange(ref target, value, seen);
+            if (before == seen)
+            {
+                return;
+            }
+
+            seen = before;
+        }
+    }
+}
+
+/// <summary>32-bit integers that also take an atomic maximum (the parallel Huffman decoder's entry states).</summary>
+internal interface IAtomicIntView : IIntView
+{
+    /// <summary>Atomically raises element <paramref name="index"/> to <paramref name="value"/> when that is larger.</summary>
+    void AtomicMax(int index, int value);
 }

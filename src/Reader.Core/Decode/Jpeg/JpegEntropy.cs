@@ -247,7 +247,7 @@ internal static class JpegEntropy
         }
     }
 
-    private static int DecodeSymbol<THuff>(THuff huff, int table, ulong acc, ref int nbits)
+    internal static int DecodeSymbol<THuff>(THuff huff, int table, ulong acc, ref int nbits)
         where THuff : struct, IIntView
     {
         int look = (int)(acc >> (nbits - HuffmanLayout.LookaheadBits)) & ((1 << HuffmanLayout.LookaheadBits) - 1);
@@ -275,7 +275,7 @@ internal static class JpegEntropy
         return huff[table + HuffmanLayout.Values + code + huff[table + HuffmanLayout.ValueOffset + length]] & 0xFF;
     }
 
-    private static int Receive(ulong acc, ref int nbits, int size)
+    internal static int Receive(ulong acc, ref int nbits, int size)
     {
         if (size == 0)
         {
