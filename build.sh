@@ -15,8 +15,9 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages: native build deps, the libraries the reader binds, and the references tests compare against.
-APT_PACKAGES=(cmake make gcc libc6-dev libjpeg62-turbo-dev libturbojpeg0 libdeflate-dev libopenjp2-7-dev libwebp-dev libopenslide0) # AFL++ is installed by the fuzz pass itself
+# Debian packages: native build deps, the libraries the reader binds, and the references tests compare against
+# (python3-openslide: OpenSlide's DeepZoom generator, the reference for wsi tile --format dzi).
+APT_PACKAGES=(cmake make gcc libc6-dev libjpeg62-turbo-dev libturbojpeg0 libdeflate-dev libopenjp2-7-dev libwebp-dev libopenslide0 python3-openslide) # AFL++ is installed by the fuzz pass itself
 
 log() { printf '== %s\n' "$*" >&2; }
 
