@@ -10,6 +10,7 @@
 #   install [PREFIX] wsi published ReadyToRun to PREFIX/lib/wsi-reader with a launcher PREFIX/bin/wsi (default ~/.local)
 #   fuzz    [SECONDS] fuzz the reader (see README)
 #   stress  the long stress run
+#   cluster-test  wsi tile under a real one-node Slurm (installs slurm-wlm and munge; see deploy/slurm/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -170,6 +171,7 @@ case "$verb" in
     printf '#!/bin/sh\nexec "%s/lib/wsi-reader/wsi" "$@"\n' "$prefix" > "$prefix/bin/wsi"; chmod +x "$prefix/bin/wsi"
     log "installed $prefix/bin/wsi$(case ":$PATH:" in *":$prefix/bin:"*) ;; *) printf ' (add %s/bin to PATH)' "$prefix" ;; esac)" ;;
   fuzz) setup; fuzz_run "${1:-60}" "$ROOT/tests/Reader.Fuzz/findings/$(date +%Y%m%d-%H%M%S)" ;;
+  cluster-test) setup; build; bash deploy/slurm/cluster-test.sh ;;
   stress) setup; build; WSI_STRESS_LONG=1 dotnet test --project tests/Reader.Tests -c Release --no-build -- --filter-trait "Category=Stress" ;;
-  *) echo "usage: $0 {setup|build|test|bench|wsi|pack|install|fuzz|stress} [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|test|bench|wsi|pack|install|fuzz|stress|cluster-test} [args]" >&2; exit 2 ;;
 esac

@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(MicroCommand(args));
         root.Subcommands.Add(GpuStudy.GpuStudyCommand.Create());
         root.Subcommands.Add(RemoteCommand());
+        root.Subcommands.Add(Tiling.CohortCommand.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
