@@ -45,6 +45,9 @@ public sealed class GpuDecoder : IDisposable
     /// <summary>The ILGPU accelerator (for your own kernels on the batches).</summary>
     public Accelerator Accelerator => device.Accelerator;
 
+    /// <summary>The device state (lock, bound accelerator, buffer pool) shared with the loader's device batches.</summary>
+    internal GpuDevice Device => device;
+
     /// <summary>How long this process took to compile and load the kernels on this accelerator (paid once).</summary>
     public TimeSpan KernelLoadTime => device.KernelLoadTime;
 

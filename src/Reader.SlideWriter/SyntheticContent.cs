@@ -150,6 +150,12 @@ public static class SyntheticContent
         return best;
     }
 
+    /// <summary>
+    /// Whether level-0 position (x, y) of a slide of <paramref name="seed"/> is tissue: the truth for tissue masks.
+    /// Tissue fades in from glass over presence 100-140; the truth is drawn at the middle of that fade.
+    /// </summary>
+    public static bool IsTissue(int seed, long x, long y) => Tissue(x, y, (uint)seed) >= 120;
+
     /// <summary>0..255: large-scale tissue presence (two octaves of value noise).</summary>
     private static int Tissue(long x, long y, uint seed) => ((2 * ValueNoise(x, y, 2048, seed)) + ValueNoise(x, y, 512, seed ^ 0x9E37u)) / 3;
 

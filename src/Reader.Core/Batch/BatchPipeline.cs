@@ -10,16 +10,29 @@ namespace Reader.Core.Batch;
 /// batches that will never reach the consumer. The CPU producer reads patches in Produce; a GPU
 /// producer gathers compressed tiles there and decodes the whole batch on the device in Complete.
 /// </summary>
-internal abstract class BatchProducer<TBatch>
+internal abstract class BatchProducer<TItem, TBatch>
     where TBatch : class
 {
-    public abstract TBatch Begin(int batchIndex, ReadOnlyMemory<PatchLocation> locations);
+    public abstract TBatch Begin(int batchIndex, ReadOnlyMemory<TItem> items);
 
-    public abstract void Produce(TBatch batch, int slot, PatchLocation location);
+    public abstract void Produce(TBatch batch, int slot, TItem item);
 
     public abstract void Complete(TBatch batch);
 
     public abstract void Abandon(TBatch batch);
+}
+
+/// <summary>A producer of one slide's patches at level-0 locations.</summary>
+internal abstract class BatchProducer<TBatch> : BatchProducer<PatchLocation, TBatch>
+    where TBatch : class
+{
+}
+
+/// <summary>The pipeline over one slide's patch locations at one level; a failing patch is a <see cref="PatchReadException"/>.</summary>
+internal sealed class BatchPipeline<TBatch>(BatchProducer<TBatch> producer, IReadOnlyList<PatchLocation> locations, int level, BatchOptions options, CancellationToken cancellationToken = default)
+    : BatchPipeline<PatchLocation, TBatch>(producer, locations, (index, location, e) => new PatchReadException(index, location, level, e), options, cancellationToken)
+    where TBatch : class
+{
 }
 
 /// <summary>
@@ -28,24 +41,25 @@ internal abstract class BatchProducer<TBatch>
 /// in order, so contents and order depend on the seed only, never on the worker count. Each
 /// enumeration starts its workers on its first MoveNext, not before (the enumerators are iterators).
 /// </summary>
-internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumerable<TBatch>
+internal class BatchPipeline<TItem, TBatch> : IAsyncEnumerable<TBatch>, IEnumerable<TBatch>
     where TBatch : class
 {
-    private readonly BatchProducer<TBatch> producer;
-    private readonly PatchLocation[] order;
+    private readonly BatchProducer<TItem, TBatch> producer;
+    private readonly TItem[] order;
     private readonly BatchOptions options;
-    private readonly int level;
+    private readonly Func<int, TItem, Exception, Exception> failure;
     private readonly CancellationToken callToken;
 
     // cancellationToken is the call's: it stops every enumeration, linked with each enumerator's own token.
-    public BatchPipeline(BatchProducer<TBatch> producer, IReadOnlyList<PatchLocation> locations, int level, BatchOptions options, CancellationToken cancellationToken = default)
+    // failure wraps the exception of a failing item (its index in the order, the item) in the one the consumer sees.
+    public BatchPipeline(BatchProducer<TItem, TBatch> producer, IReadOnlyList<TItem> locations, Func<int, TItem, Exception, Exception> failure, BatchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Workers, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Prefetch, 1, nameof(options));
         this.producer = producer;
         this.options = options;
-        this.level = level;
+        this.failure = failure;
         callToken = cancellationToken;
         order = [.. locations];
         if (options.Shuffle)
@@ -86,7 +100,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
     /// <summary>One enumeration: its workers, its batches in flight.</summary>
     private sealed class Run : IDisposable
     {
-        private readonly BatchPipeline<TBatch> pipeline;
+        private readonly BatchPipeline<TItem, TBatch> pipeline;
         private readonly CancellationTokenSource cancellation;
         private readonly Slot[] slots;
         private readonly Task[] workers;
@@ -95,7 +109,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
         private int delivered; // batches handed to the consumer
         private bool finished;
 
-        public Run(BatchPipeline<TBatch> pipeline, CancellationTokenSource cancellation)
+        public Run(BatchPipeline<TItem, TBatch> pipeline, CancellationTokenSource cancellation)
         {
             this.pipeline = pipeline;
             this.cancellation = cancellation;
@@ -207,7 +221,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
                     continue;
                 }
 
-                PatchLocation location = pipeline.order[index];
+                TItem location = pipeline.order[index];
                 try
                 {
                     if (slot.Error is null)
@@ -217,7 +231,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
                 }
                 catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
                 {
-                    slot.Fail(new PatchReadException(index, location, pipeline.level, e));
+                    slot.Fail(pipeline.failure(index, location, e));
                 }
 
                 if (slot.PatchDone())
@@ -283,7 +297,7 @@ internal sealed class BatchPipeline<TBatch> : IAsyncEnumerable<TBatch>, IEnumera
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public TBatch? GetOrBegin(BatchPipeline<TBatch> pipeline, int b, CancellationToken token)
+        public TBatch? GetOrBegin(BatchPipeline<TItem, TBatch> pipeline, int b, CancellationToken token)
         {
             if (Batch is { } ready)
             {
