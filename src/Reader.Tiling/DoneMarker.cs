@@ -32,6 +32,7 @@ internal sealed record DoneMarker(string Slide, string Key, InputIdentity Input,
             json.WriteNull("quickhash1");
         }
 
+        json.WriteString("sidecars", Input.Sidecars);
         json.WriteEndObject();
         json.WriteString("options", Options);
         json.WriteNumber("patches", Patches);
@@ -68,7 +69,7 @@ internal sealed record DoneMarker(string Slide, string Key, InputIdentity Input,
             }
 
             JsonElement input = root.GetProperty("input");
-            var identity = new InputIdentity(input.GetProperty("size").GetInt64(), input.GetProperty("modified").GetString()!, input.GetProperty("quickhash1").GetString());
+            var identity = new InputIdentity(input.GetProperty("size").GetInt64(), input.GetProperty("modified").GetString()!, input.GetProperty("quickhash1").GetString(), input.GetProperty("sidecars").GetString()!);
             var files = root.GetProperty("files").EnumerateArray().Select(f => (f.GetProperty("name").GetString()!, f.GetProperty("bytes").GetInt64())).ToList();
             return new DoneMarker(root.GetProperty("slide").GetString()!, root.GetProperty("key").GetString()!, identity, root.GetProperty("options").GetString()!,
                 root.GetProperty("patches").GetInt64(), root.GetProperty("bytes").GetInt64(), files);

@@ -4,11 +4,30 @@ namespace Reader.Tiling;
 
 /// <summary>
 /// What a done marker remembers of a slide's input: its size and modification time (a folder, such as a DICOM series:
-/// the total size and the latest time of its files), and OpenSlide's quickhash-1 when the reader computed one.
-/// Size and time decide whether a slide is redone (no need to open it); the quickhash is a record.
+/// the total size and the latest time of its files), the same of its annotation file and supplied mask
+/// (<see cref="Sidecars"/>), and OpenSlide's quickhash-1 when the reader computed one. Sizes and times decide whether a
+/// slide is redone (no need to open it); the quickhash is a record.
 /// </summary>
-internal sealed record InputIdentity(long Size, string Modified, string? QuickHash)
+internal sealed record InputIdentity(long Size, string Modified, string? QuickHash, string Sidecars = "")
 {
+    /// <summary>The identity of a slide and of the annotation and mask files its patches depend on.</summary>
+    public static InputIdentity Of(TileInput input, string? annotations)
+    {
+        InputIdentity slide = Of(input.FullPath);
+        string Part(string name, string? path)
+        {
+            if (path is null)
+            {
+                return string.Empty;
+            }
+
+            InputIdentity file = File.Exists(path) ? Of(path) : new InputIdentity(-1, "missing", null);
+            return string.Create(CultureInfo.InvariantCulture, $"{name}={file.Size}@{file.Modified};");
+        }
+
+        return slide with { Sidecars = Part("annotations", annotations) + Part("mask", input.Mask) };
+    }
+
     public static InputIdentity Of(string fullPath)
     {
         if (File.Exists(fullPath))
@@ -34,7 +53,7 @@ internal sealed record InputIdentity(long Size, string Modified, string? QuickHa
     }
 
     /// <summary>True when size and time match (the quickhash is not compared: it needs the slide opened).</summary>
-    public bool SameFile(InputIdentity other) => Size == other.Size && Modified == other.Modified;
+    public bool SameFile(InputIdentity other) => Size == other.Size && Modified == other.Modified && Sidecars == other.Sidecars;
 
     private static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }

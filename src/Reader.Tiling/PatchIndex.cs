@@ -35,6 +35,10 @@ public sealed class PatchIndexRow
     /// <summary>Microns per output pixel, when the slide records its mpp (or a fallback was given).</summary>
     public double? Mpp { get; set; }
 
+    /// <summary>The patch's tissue fraction under the slide's mask (1 without a mask).</summary>
+    public double Tissue { get; set; } = 1;
+
+    /// <summary>The patch's label: by annotation, else the slide's.</summary>
     public string? Label { get; set; }
 }
 

@@ -43,14 +43,16 @@ public static class TileCheck
         foreach (JsonElement slide in run.RootElement.GetProperty("slides").EnumerateArray())
         {
             string path = slide.GetProperty("path").GetString()!, fullPath = slide.GetProperty("fullPath").GetString()!, key = slide.GetProperty("key").GetString()!;
-            statuses.Add(Check(output, path, fullPath, key, options));
+            var input = new TileInput(path, fullPath, null, null, slide.GetProperty("mask").GetString());
+            statuses.Add(Check(output, input, slide.GetProperty("annotations").GetString(), key, options));
         }
 
         return statuses;
     }
 
-    private static SlideOutputStatus Check(string output, string path, string fullPath, string key, string options)
+    private static SlideOutputStatus Check(string output, TileInput input, string? annotations, string key, string options)
     {
+        string path = input.Path;
         string folder = Path.Combine(output, key);
         bool leftovers = TileRun.Leftovers(output, key).Any();
         if (!Directory.Exists(folder))
@@ -73,7 +75,7 @@ public static class TileCheck
         InputIdentity now;
         try
         {
-            now = InputIdentity.Of(fullPath);
+            now = InputIdentity.Of(input, annotations);
         }
         catch (FileNotFoundException)
         {
@@ -82,7 +84,9 @@ public static class TileCheck
 
         if (!marker.Input.SameFile(now))
         {
-            return new SlideOutputStatus(path, key, SlideOutputState.Stale, $"the input changed (size {marker.Input.Size} -> {now.Size}, modified {marker.Input.Modified} -> {now.Modified})");
+            return new SlideOutputStatus(path, key, SlideOutputState.Stale, marker.Input.Sidecars != now.Sidecars
+                ? $"its annotations or mask changed ({marker.Input.Sidecars} -> {now.Sidecars})"
+                : $"the input changed (size {marker.Input.Size} -> {now.Size}, modified {marker.Input.Modified} -> {now.Modified})");
         }
 
         return marker.Damage(folder) is { } damage

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Reader.Loader;
 
 namespace Reader.Tiling;
 
@@ -63,6 +64,21 @@ public sealed record TileOptions
     /// <summary>DeepZoom tile overlap (1 by default, as OpenSlide's deepzoom and vips dzsave).</summary>
     public int DziOverlap { get; init; } = 1;
 
+    /// <summary>Tissue masks computed per slide (the loader's Otsu on saturation) with these options; null keeps every grid position (a manifest <c>mask</c> PNG still applies).</summary>
+    public TissueOptions? Tissue { get; init; }
+
+    /// <summary>The least tissue fraction of a kept patch (0-1), where a mask applies.</summary>
+    public double MinTissue { get; init; } = 0.5;
+
+    /// <summary>Level-0 pixels per pixel of supplied mask PNGs.</summary>
+    public double MaskDownsample { get; init; } = 64;
+
+    /// <summary>A folder of QuPath GeoJSON exports named after the slides (<c>STEM.geojson</c>), for slides the manifest gives no annotations.</summary>
+    public string? AnnotationsFolder { get; init; }
+
+    /// <summary>How annotations label patches (the loader's rules: by centre or coverage, the background class).</summary>
+    public AnnotationLabelling Labelling { get; init; } = AnnotationLabelling.Default;
+
     /// <summary>Threads reading and encoding the patches of one slide (output order does not depend on it).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -82,6 +98,9 @@ public sealed record TileOptions
         Require(DziTileSize is > 0 and <= 8192, $"DeepZoom tile size must be 1-8192 (got {DziTileSize})");
         Require(DziOverlap >= 0 && DziOverlap < DziTileSize, $"DeepZoom overlap must be 0..tile size-1 (got {DziOverlap})");
         Require(Threads > 0, "threads must be positive");
+        Require(MinTissue is >= 0 and <= 1, $"min tissue must be 0-1 (got {MinTissue})");
+        Require(MaskDownsample > 0, "mask downsample must be positive");
+        Require(Labelling.MinCoverage is >= 0 and <= 1, "min coverage must be 0-1");
     }
 
     /// <summary>
@@ -96,6 +115,12 @@ public sealed record TileOptions
         {
             text.Append(CultureInfo.InvariantCulture, $";size={Size};stride={StrideOrSize};shard-patches={PatchesPerShard};shard-bytes={ShardBytes}");
             text.Append(Mpp is { } m ? string.Create(CultureInfo.InvariantCulture, $";mpp={m:R};fallback-mpp={FallbackMpp?.ToString("R", CultureInfo.InvariantCulture) ?? "none"}") : string.Create(CultureInfo.InvariantCulture, $";level={Level}"));
+            text.Append(Tissue is { } t
+                ? string.Create(CultureInfo.InvariantCulture, $";tissue=mask-size:{t.MaskSize},threshold:{t.SaturationThreshold?.ToString(CultureInfo.InvariantCulture) ?? "otsu"},min-threshold:{t.MinimumThreshold},close:{t.CloseRadius},open:{t.OpenRadius}")
+                : ";tissue=none");
+            text.Append(CultureInfo.InvariantCulture, $";min-tissue={MinTissue:R};mask-downsample={MaskDownsample:R}");
+            text.Append(CultureInfo.InvariantCulture, $";labels={Labelling.Rule},min-coverage:{Labelling.MinCoverage:R},background:{Labelling.Background ?? "(none)"}");
+            text.Append(";annotations-folder=").Append(AnnotationsFolder is null ? "none" : System.IO.Path.GetFullPath(AnnotationsFolder));
         }
         else
         {

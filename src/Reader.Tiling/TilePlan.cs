@@ -1,119 +1,82 @@
 using Reader.Core;
-using Reader.Core.Batch;
 using Reader.Core.Loader;
+using Reader.Loader;
 
 namespace Reader.Tiling;
 
 /// <summary>
-/// The patches of one slide: a plain grid of <see cref="TileOptions.Size"/>-pixel patches every
-/// <see cref="TileOptions.Stride"/> output pixels, wholly inside the slide, at a level or at a target mpp (read from the
-/// level <see cref="ResolutionReads"/> picks and area-averaged to size). Row-major, top to bottom: the order patches
-/// are written in. The one place the per-slide enumeration lives.
+/// The patches of one slide, chosen exactly as the training loader's grid sampler chooses them: the loader's
+/// <see cref="PatchShape"/> (a level, or a target mpp read from the closest finer level and area-averaged) and
+/// <see cref="PatchGrid"/> (row-major origins every stride, patches wholly inside the slide, tissue-filtered by the
+/// loader's <see cref="TissueMask"/>, labelled by its <see cref="SlideAnnotations"/>). Patches are written in this order.
 /// </summary>
 internal sealed class TilePlan
 {
-    private TilePlan(int level, double? mpp, int size, int sourceSize, IReadOnlyList<PatchLocation> origins)
+    private TilePlan(PatchGeometry geometry, IReadOnlyList<GridPatch> patches)
     {
-        Level = level;
-        Mpp = mpp;
-        Size = size;
-        SourceSize = sourceSize;
-        Origins = origins;
+        Geometry = geometry;
+        Patches = patches;
     }
 
-    /// <summary>The level patches are read from.</summary>
-    public int Level { get; }
+    public PatchGeometry Geometry { get; }
 
-    /// <summary>Microns per output pixel (null for a slide without mpp read at a level).</summary>
-    public double? Mpp { get; }
+    public IReadOnlyList<GridPatch> Patches { get; }
 
-    public int Size { get; }
-
-    /// <summary>Pixels read at <see cref="Level"/> per patch side (larger than <see cref="Size"/> when resampled).</summary>
-    public int SourceSize { get; }
-
-    /// <summary>Level-0 top-left corners.</summary>
-    public IReadOnlyList<PatchLocation> Origins { get; }
-
-    public static TilePlan Of(Slide slide, TileOptions options)
+    /// <summary>Resolves the shape, loads or computes the mask and annotations, and enumerates the grid.</summary>
+    public static TilePlan Of(Slide slide, TileInput input, TileOptions options)
     {
-        int size = options.Size, stride = options.StrideOrSize;
-        if (options.Mpp is { } target)
+        var shape = new PatchShape
         {
-            ResolvedPatch resolved = ResolutionReads.Resolve(slide, new PatchResolution { Mpp = target, FallbackMpp = options.FallbackMpp }, size, size);
-            double mpp0 = resolved.LevelMpp / slide.Levels[resolved.Level].Downsample;
-            double step = stride * target / mpp0, extent = size * target / mpp0; // level-0 pixels
-            SlideLevel level0 = slide.Levels[0];
-            long columns = Count(level0.Width, extent, step), rows = Count(level0.Height, extent, step);
-            var origins = new List<PatchLocation>(checked((int)(columns * rows)));
-            for (long r = 0; r < rows; r++)
-            {
-                for (long c = 0; c < columns; c++)
-                {
-                    origins.Add(new PatchLocation((long)Math.Round(c * step), (long)Math.Round(r * step)));
-                }
-            }
-
-            return new TilePlan(resolved.Level, target, size, resolved.SourceWidth, origins);
-        }
-
-        if (options.Level >= slide.Levels.Count)
+            Width = options.Size,
+            Height = options.Size,
+            Level = options.Level,
+            Resolution = options.Mpp is { } mpp ? new PatchResolution { Mpp = mpp, FallbackMpp = options.FallbackMpp } : null,
+        };
+        PatchGeometry geometry = shape.Resolve(slide);
+        TissueMask? mask = input.Mask is { } png ? TissueMask.FromPng(png, options.MaskDownsample)
+            : options.Tissue is { } tissue ? TissueMask.Compute(slide, tissue)
+            : null;
+        SlideAnnotations? annotations = AnnotationsOf(input, options) is { } file ? SlideAnnotations.Load(file) : null;
+        var filter = new GridFilter
         {
-            throw new ArgumentException($"level {options.Level} is out of range: {Path.GetFileName(slide.Path)} has {slide.Levels.Count} levels");
-        }
-
-        SlideLevel at = slide.Levels[options.Level];
-        long cols = Count(at.Width, size, stride), rowCount = Count(at.Height, size, stride);
-        var grid = new List<PatchLocation>(checked((int)(cols * rowCount)));
-        for (long r = 0; r < rowCount; r++)
-        {
-            for (long c = 0; c < cols; c++)
-            {
-                grid.Add(new PatchLocation(LevelZero(c * stride, at.Downsample), LevelZero(r * stride, at.Downsample)));
-            }
-        }
-
-        double? mpp = slide.Mpp is { X: > 0 } m ? (m.X + m.Y) / 2 * at.Downsample : null;
-        return new TilePlan(at.Index, mpp, size, size, grid);
+            Tissue = mask,
+            MinTissue = mask is null ? 0 : options.MinTissue,
+            Annotations = annotations,
+            Labelling = options.Labelling,
+            SlideLabel = input.Label,
+        };
+        return new TilePlan(geometry, [.. PatchGrid.Enumerate(slide, geometry, options.StrideOrSize, filter)]);
     }
 
-    /// <summary>Reads the patch at <paramref name="at"/> into <paramref name="rgb"/> (Size x Size x 3), using <paramref name="scratch"/> when resampling.</summary>
-    public void Read(Slide slide, PatchLocation at, Span<byte> rgb, ref byte[]? scratch)
+    /// <summary>The slide's annotation file: the manifest's, else <c>STEM.geojson</c> in the annotations folder if it exists.</summary>
+    public static string? AnnotationsOf(TileInput input, TileOptions options)
     {
-        if (SourceSize == Size)
+        if (input.Annotations is { } listed)
         {
-            slide.ReadRegion(at.X, at.Y, Level, Size, Size, rgb, PixelFormat.Rgb24);
+            return listed;
+        }
+
+        if (options.AnnotationsFolder is { } folder)
+        {
+            string candidate = Path.Combine(Path.GetFullPath(folder), Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(input.FullPath)) + ".geojson");
+            return File.Exists(candidate) ? candidate : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads one patch into <paramref name="rgb"/> (Width x Height x 3), as the loader's host batches do.</summary>
+    public void Read(Slide slide, GridPatch patch, Span<byte> rgb, ref byte[]? scratch)
+    {
+        PatchGeometry g = Geometry;
+        if (!g.Resized)
+        {
+            slide.ReadRegion(patch.X, patch.Y, g.Level, g.Width, g.Height, rgb, PixelFormat.Rgb24);
             return;
         }
 
-        scratch ??= new byte[SourceSize * SourceSize * 3];
-        slide.ReadRegion(at.X, at.Y, Level, SourceSize, SourceSize, scratch, PixelFormat.Rgb24);
-        AreaResampler.Resample(scratch, SourceSize, SourceSize, 3, rgb, Size, Size);
-    }
-
-    /// <summary>How many patches of <paramref name="extent"/> fit along <paramref name="length"/> every <paramref name="step"/>.</summary>
-    private static long Count(long length, double extent, double step) =>
-        length + 1e-9 < extent ? 0 : (long)Math.Floor(((length - extent) / step) + 1e-9) + 1;
-
-    /// <summary>The level-0 coordinate the reader maps back to level pixel <paramref name="levelPixel"/> (it floors x / downsample).</summary>
-    private static long LevelZero(long levelPixel, double downsample)
-    {
-        if (downsample == 1)
-        {
-            return levelPixel;
-        }
-
-        long x = (long)Math.Ceiling(levelPixel * downsample);
-        while ((long)Math.Floor(x / downsample) > levelPixel)
-        {
-            x--;
-        }
-
-        while ((long)Math.Floor(x / downsample) < levelPixel)
-        {
-            x++;
-        }
-
-        return x;
+        scratch ??= new byte[g.SourceWidth * g.SourceHeight * 3];
+        slide.ReadRegion(patch.X, patch.Y, g.Level, g.SourceWidth, g.SourceHeight, scratch, PixelFormat.Rgb24);
+        AreaResampler.Resample(scratch, g.SourceWidth, g.SourceHeight, 3, rgb, g.Width, g.Height);
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Reader.Core;
-using Reader.Core.Batch;
+using Reader.Loader;
 
 namespace Reader.Tiling;
 
@@ -31,6 +31,7 @@ public static class TileRun
         string[] keys = SlideKeys.Assign(inputs);
         Directory.CreateDirectory(output);
         WriteRunFile(output, inputs, keys, options);
+        // The marker of each slide is checked against the same identity --check computes from the run file.
         long[] sizes = [.. inputs.Select(i => Size(i.FullPath))];
         int[] shards = ShardAssignment.Assign(keys, sizes, shard.Count);
         int[] mine = [.. Enumerable.Range(0, inputs.Count).Where(i => shards[i] == shard.Index)];
@@ -105,7 +106,7 @@ public static class TileRun
     /// <summary>Tiles one slide unless its output is done and current; returns whether it wrote, and its patches and bytes.</summary>
     private static (bool Written, long Patches, long Bytes) TileSlide(TileInput input, string key, string output, TileOptions options, PatchEncoder encoder, CancellationToken cancellationToken)
     {
-        InputIdentity identity = InputIdentity.Of(input.FullPath);
+        InputIdentity identity = InputIdentity.Of(input, TilePlan.AnnotationsOf(input, options));
         string final = Path.Combine(output, key);
         string fingerprint = options.Fingerprint();
         if (DoneMarker.Read(final) is { } marker && marker.Options == fingerprint && marker.Input.SameFile(identity) && marker.Damage(final) is null)
@@ -161,40 +162,38 @@ public static class TileRun
 
     private static (IReadOnlyList<string> Files, long Patches, long Bytes) WriteWebDataset(Slide slide, string folder, string key, TileInput input, TileOptions options, PatchEncoder encoder, CancellationToken cancellationToken)
     {
-        TilePlan plan = TilePlan.Of(slide, options);
-        int size = plan.Size;
-        double downsample = slide.Levels[plan.Level].Downsample;
-        long extent = options.Mpp is { } mpp && plan.Mpp is not null
-            ? (long)Math.Round(size * mpp / (slide.Mpp is { X: > 0 } m ? (m.X + m.Y) / 2 : options.FallbackMpp!.Value))
-            : (long)Math.Round(size * downsample);
+        TilePlan plan = TilePlan.Of(slide, input, options);
+        PatchGeometry g = plan.Geometry;
+        long extentX = (long)Math.Round(g.ExtentX), extentY = (long)Math.Round(g.ExtentY);
         using var writer = new WebDatasetWriter(folder, key, options);
         var images = new byte[Chunk][];
         long bytes = 0;
-        for (int start = 0; start < plan.Origins.Count; start += Chunk)
+        for (int start = 0; start < plan.Patches.Count; start += Chunk)
         {
-            int count = Math.Min(Chunk, plan.Origins.Count - start);
+            int count = Math.Min(Chunk, plan.Patches.Count - start);
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken },
-                () => (Rgb: new byte[size * size * 3], Scratch: (byte[]?)null),
+                () => (Rgb: new byte[g.Width * g.Height * 3], Scratch: (byte[]?)null),
                 (j, _, buffers) =>
                 {
-                    plan.Read(slide, plan.Origins[start + j], buffers.Rgb, ref buffers.Scratch);
-                    images[j] = encoder.Encode(buffers.Rgb, size, size);
+                    plan.Read(slide, plan.Patches[start + j], buffers.Rgb, ref buffers.Scratch);
+                    images[j] = encoder.Encode(buffers.Rgb, g.Width, g.Height);
                     return buffers;
                 },
                 _ => { });
             for (int j = 0; j < count; j++)
             {
-                PatchLocation at = plan.Origins[start + j];
+                GridPatch at = plan.Patches[start + j];
                 var row = new PatchIndexRow
                 {
                     Slide = input.Path,
-                    Level = plan.Level,
+                    Level = g.Level,
                     X = at.X,
                     Y = at.Y,
-                    Width = extent,
-                    Height = extent,
-                    Mpp = plan.Mpp,
-                    Label = input.Label,
+                    Width = extentX,
+                    Height = extentY,
+                    Mpp = g.Mpp,
+                    Tissue = at.Tissue,
+                    Label = at.Label,
                 };
                 writer.Add(string.Create(CultureInfo.InvariantCulture, $"{key}_{at.X}_{at.Y}"), encoder.Extension, images[j], row);
                 bytes += images[j].Length;
@@ -220,6 +219,9 @@ public static class TileRun
                 json.WriteString("path", inputs[i].Path);
                 json.WriteString("fullPath", inputs[i].FullPath);
                 json.WriteString("key", keys[i]);
+                WriteOptional(json, "label", inputs[i].Label);
+                WriteOptional(json, "annotations", TilePlan.AnnotationsOf(inputs[i], options));
+                WriteOptional(json, "mask", inputs[i].Mask);
                 json.WriteEndObject();
             }
 
@@ -237,6 +239,18 @@ public static class TileRun
         string temporary = path + string.Create(CultureInfo.InvariantCulture, $".{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
         File.WriteAllBytes(temporary, buffer.ToArray());
         File.Move(temporary, path, overwrite: true);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
     }
 
     /// <summary>Temporary and replaced folders of <paramref name="key"/> left by a killed task.</summary>

@@ -90,6 +90,7 @@ internal sealed class WebDatasetWriter : IDisposable
                 json.WriteNull("mpp");
             }
 
+            json.WriteNumber("tissue", row.Tissue);
             if (row.Label is { } label)
             {
                 json.WriteString("label", label);

@@ -29,10 +29,18 @@ internal static class TileCommand
         var dziOverlap = new Option<int>("--dzi-overlap") { Description = "DeepZoom tile overlap", DefaultValueFactory = _ => 1 };
         var shard = new Option<string>("--shard") { Description = "this task's share, I/N (0-based); default from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX" };
         var shards = new Option<int?>("--shards") { Description = "the number of shares N: needed with JOB_COMPLETION_INDEX and when resubmitting single Slurm array indices" };
+        var tissue = new Option<bool>("--tissue") { Description = "keep patches on tissue only: a mask per slide (the loader's Otsu threshold on saturation); a manifest 'mask' PNG column overrides it" };
+        var minTissue = new Option<double>("--min-tissue") { Description = "least tissue fraction of a kept patch (0-1)", DefaultValueFactory = _ => 0.5 };
+        var maskDownsample = new Option<double>("--mask-downsample") { Description = "level-0 pixels per pixel of supplied mask PNGs", DefaultValueFactory = _ => 64 };
+        var annotations = new Option<string>("--annotations") { Description = "folder of QuPath GeoJSON exports named STEM.geojson (a manifest 'annotations' column takes precedence)" };
+        var labelRule = new Option<string>("--label-rule") { Description = "centre (the class at the patch centre) or coverage (the class covering at least --min-coverage)", DefaultValueFactory = _ => "centre" };
+        var minCoverage = new Option<double>("--min-coverage") { Description = "with --label-rule coverage: the fraction one class must cover", DefaultValueFactory = _ => 0.5 };
+        var background = new Option<string>("--background") { Description = "label of annotated slides' patches no class claims; 'none' drops them", DefaultValueFactory = _ => "background" };
         var threads = new Option<int>("--threads") { Description = "threads per slide", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("tile", "tile slides into WebDataset tar shards or DeepZoom pyramids with Parquet indexes; sharded (Slurm arrays, Kubernetes Indexed Jobs), resumable")
         {
-            inputs, output, check, format, mpp, level, fallbackMpp, size, stride, encoding, quality, shardPatches, shardBytes, dziTileSize, dziOverlap, shard, shards, threads,
+            inputs, output, check, format, mpp, level, fallbackMpp, size, stride, encoding, quality, shardPatches, shardBytes, dziTileSize, dziOverlap,
+            tissue, minTissue, maskDownsample, annotations, labelRule, minCoverage, background, shard, shards, threads,
         };
         command.SetAction(p =>
         {
@@ -73,6 +81,21 @@ internal static class TileCommand
                 DziTileSize = p.GetValue(dziTileSize),
                 DziOverlap = p.GetValue(dziOverlap),
                 Threads = p.GetValue(threads),
+                Tissue = p.GetValue(tissue) ? Reader.Loader.TissueOptions.Default : null,
+                MinTissue = p.GetValue(minTissue),
+                MaskDownsample = p.GetValue(maskDownsample),
+                AnnotationsFolder = p.GetValue(annotations),
+                Labelling = new Reader.Loader.AnnotationLabelling
+                {
+                    Rule = p.GetValue(labelRule) switch
+                    {
+                        "centre" or "center" => Reader.Loader.LabelRule.Centre,
+                        "coverage" => Reader.Loader.LabelRule.Coverage,
+                        var r => throw new UsageException($"--label-rule must be centre or coverage, not '{r}'"),
+                    },
+                    MinCoverage = p.GetValue(minCoverage),
+                    Background = p.GetValue(background) is "none" ? null : p.GetValue(background),
+                },
             };
             ShardSpec spec;
             IReadOnlyList<TileInput> slides;

@@ -104,7 +104,7 @@ public sealed class TileCheckTests
         using JsonDocument summary = JsonDocument.Parse(r.Output);
         Assert.Equal("0/1", summary.RootElement.GetProperty("shard").GetString());
         Assert.Equal(2, summary.RootElement.GetProperty("written").GetInt32());
-        Assert.Equal("missing.svs", summary.RootElement.GetProperty("failures")[0].GetProperty("slide").GetString());
+        Assert.EndsWith("missing.svs", summary.RootElement.GetProperty("failures")[0].GetProperty("slide").GetString(), StringComparison.Ordinal);
         Assert.Contains("FAILED", r.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Error, StringComparison.Ordinal);
 
