@@ -38,7 +38,7 @@ internal sealed class WebDatasetWriter : IDisposable
     public long Patches { get; private set; }
 
     /// <summary>Adds one patch: its encoded image and its sidecar.</summary>
-    public void Add(string sampleKey, string extension, ReadOnlySpan<byte> image, PatchIndexRow row)
+    public void Add(string sampleKey, string extension, byte[] image, PatchIndexRow row)
     {
         if (tar is null || rows.Count >= options.PatchesPerShard || stream!.Position >= options.ShardBytes)
         {
@@ -106,7 +106,7 @@ internal sealed class WebDatasetWriter : IDisposable
         return buffer.ToArray();
     }
 
-    private void Write(string name, ReadOnlySpan<byte> data)
+    private void Write(string name, byte[] data)
     {
         var entry = new UstarTarEntry(TarEntryType.RegularFile, name)
         {
@@ -116,7 +116,7 @@ internal sealed class WebDatasetWriter : IDisposable
             Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
             UserName = string.Empty,
             GroupName = string.Empty,
-            DataStream = new MemoryStream(data.ToArray(), writable: false),
+            DataStream = new MemoryStream(data, writable: false), // wraps, no copy
         };
         tar!.WriteEntry(entry);
     }
