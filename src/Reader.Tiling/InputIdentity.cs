@@ -30,6 +30,11 @@ internal sealed record InputIdentity(long Size, string Modified, string? QuickHa
 
     public static InputIdentity Of(string fullPath)
     {
+        if (fullPath.Contains("://", StringComparison.Ordinal))
+        {
+            throw new NotSupportedException($"{fullPath}: wsi tile reads local files and folders only (a done marker needs the input's size and time)");
+        }
+
         if (File.Exists(fullPath))
         {
             var file = new FileInfo(fullPath);

@@ -28,7 +28,7 @@ public sealed record TileInput(string Path, string FullPath, string? Label = nul
             }
             else
             {
-                inputs.Add(new TileInput(argument, System.IO.Path.GetFullPath(argument)));
+                inputs.Add(new TileInput(argument, Full(argument)));
             }
         }
 
@@ -43,10 +43,13 @@ public sealed record TileInput(string Path, string FullPath, string? Label = nul
     public static TileInput FromEntry(SlideEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        string full = System.IO.Path.GetFullPath(entry.Path);
+        string full = Full(entry.Path);
         string? mask = entry.Metadata is { } meta && meta.TryGetValue("mask", out string? m) && !string.IsNullOrEmpty(m)
             ? System.IO.Path.GetFullPath(m, System.IO.Path.GetDirectoryName(full) ?? ".")
             : null;
         return new TileInput(entry.Path, full, entry.Label, entry.Annotations, mask);
     }
+
+    /// <summary>A local path made absolute; an address (http(s)://, s3://, az://) kept as written.</summary>
+    private static string Full(string path) => path.Contains("://", StringComparison.Ordinal) ? path : System.IO.Path.GetFullPath(path);
 }

@@ -97,7 +97,7 @@ public static class TileRun
         {
             return InputIdentity.Of(fullPath).Size;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or NotSupportedException or UnauthorizedAccessException)
         {
             return 0;
         }

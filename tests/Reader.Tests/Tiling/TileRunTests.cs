@@ -73,6 +73,47 @@ public sealed class TileRunTests
     }
 
     [Fact]
+    public void Png_patches_and_deepzoom_tiles_decode_to_the_readers_pixels()
+    {
+        (_, IReadOnlyList<TileInput> inputs) = TilingFixture.Cohort(1);
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        string output = TilingFixture.NewFolder("png");
+        TileRun.Run(inputs, output, Small with { Encoding = PatchEncoding.Png, Level = 1, Size = 128, Stride = 100, PatchesPerShard = 100 }, ShardSpec.All, cancellationToken: cancel);
+        using Slide slide = Slide.Open(inputs[0].FullPath);
+        string tar = Path.Combine(output, "case-00", "case-00-000000.tar");
+        int checkedPatches = 0;
+        foreach (PatchIndexRow row in PatchIndex.Read(Path.ChangeExtension(tar, ".parquet")))
+        {
+            byte[] png = new byte[row.Bytes];
+            using (FileStream file = File.OpenRead(tar))
+            {
+                file.Position = row.Offset + 512;
+                file.ReadExactly(png);
+            }
+
+            StbImageSharp.ImageResult image = StbImageSharp.ImageResult.FromMemory(png, StbImageSharp.ColorComponents.RedGreenBlue);
+            Assert.Equal(slide.ReadRegion(row.X, row.Y, 1, 128, 128), image.Data);
+            checkedPatches++;
+        }
+
+        Assert.Equal(6, checkedPatches); // level 1 is 350 x 260: columns at 0, 100, 200; rows at 0, 100
+
+        // DeepZoom: the deepest level is level 0 as stored, the next one level 1 (downsample exactly 2 here).
+        string dzi = TilingFixture.NewFolder("dzi-png");
+        TileRun.Run(inputs, dzi, new TileOptions { Format = TileFormat.Dzi, Encoding = PatchEncoding.Png, Threads = 2 }, ShardSpec.All, cancellationToken: cancel);
+        var pyramid = new DeepZoomPyramid(slide);
+        int deepest = pyramid.LevelCount - 1;
+        foreach ((int dz, int level, long column, long row) in new[] { (deepest, 0, 1L, 1L), (deepest, 0, 2L, 0L), (deepest - 1, 1, 1L, 0L) })
+        {
+            Assert.True(pyramid.TryGetTile(dz, column, row, out long left, out long top, out int width, out int height));
+            StbImageSharp.ImageResult tile = StbImageSharp.ImageResult.FromMemory(
+                File.ReadAllBytes(Path.Combine(dzi, "case-00", "case-00_files", $"{dz}", $"{column}_{row}.png")), StbImageSharp.ColorComponents.RedGreenBlue);
+            Assert.Equal((width, height), (tile.Width, tile.Height));
+            Assert.Equal(slide.ReadRegion(left << level, top << level, level, width, height), tile.Data);
+        }
+    }
+
+    [Fact]
     public void Patches_at_an_mpp_are_the_loaders_resampled_patches_and_shards_roll_over()
     {
         Assert.SkipUnless(NativeShim.IsAvailable, "JPEG patches need the native shim: " + NativeShim.UnavailableReason);
@@ -223,17 +264,18 @@ public sealed class TileRunTests
         byte[] good = File.ReadAllBytes(Path.Combine(folder, "case-00.svs"));
         File.WriteAllBytes(Path.Combine(folder, "broken.svs"), good.AsSpan(0, good.Length / 3).ToArray()); // tiles past the end
         File.WriteAllText(Path.Combine(folder, "text.svs"), "not a slide");
-        File.AppendAllLines(manifest, ["broken.svs,x", "text.svs,x", "absent.svs,x"]);
+        File.AppendAllLines(manifest, ["broken.svs,x", "text.svs,x", "absent.svs,x", "http://127.0.0.1:9/remote.svs,x"]);
         string output = TilingFixture.NewFolder("out");
         TileSummary summary = TileRun.Run(TileInput.FromManifest(manifest), output, Small, ShardSpec.All, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(2, summary.Written);
-        Assert.Equal(["absent.svs", "broken.svs", "text.svs"], summary.Failures.Select(f => Path.GetFileName(f.Slide)).Order(StringComparer.Ordinal));
+        Assert.Equal(["absent.svs", "broken.svs", "remote.svs", "text.svs"], summary.Failures.Select(f => Path.GetFileName(f.Slide)).Order(StringComparer.Ordinal));
+        Assert.Contains("local files", summary.Failures.Single(f => f.Slide.StartsWith("http", StringComparison.Ordinal)).Reason, StringComparison.Ordinal);
         Assert.All(summary.Failures, f => Assert.Contains(Path.GetFileNameWithoutExtension(f.Slide), f.Reason, StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(output, "broken")));
         Assert.Empty(Directory.GetDirectories(output, ".*"));
         IReadOnlyList<SlideOutputStatus> check = TileCheck.Run(output);
-        Assert.Equal(3, check.Count(s => s.State == SlideOutputState.Missing));
+        Assert.Equal(4, check.Count(s => s.State == SlideOutputState.Missing));
         using JsonDocument json = JsonDocument.Parse(summary.ToJson());
-        Assert.Equal(3, json.RootElement.GetProperty("failures").GetArrayLength());
+        Assert.Equal(4, json.RootElement.GetProperty("failures").GetArrayLength());
     }
 }
