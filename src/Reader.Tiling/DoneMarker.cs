@@ -100,7 +100,13 @@ internal sealed record DoneMarker(string Slide, string Key, InputIdentity Input,
             }
         }
 
-        foreach ((string name, _) in Files.Where(f => f.Name.EndsWith(".parquet", StringComparison.Ordinal) && Files.Any(d => d.Name.EndsWith(".dzi", StringComparison.Ordinal))))
+        if (!Files.Any(f => f.Name.EndsWith(".dzi", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        // A DeepZoom pyramid's tiles are listed in its index, not in the marker (there can be hundreds of thousands).
+        foreach ((string name, _) in Files.Where(f => f.Name.EndsWith(".parquet", StringComparison.Ordinal)))
         {
             IList<PatchIndexRow> rows;
             try

@@ -135,9 +135,9 @@ public static class TileRun
                 }
             }
 
-            var marker2 = new DoneMarker(input.Path, key, identity with { QuickHash = quickHash }, fingerprint, patches, bytes,
+            var done = new DoneMarker(input.Path, key, identity with { QuickHash = quickHash }, fingerprint, patches, bytes,
                 [.. files.Select(f => (f, new FileInfo(Path.Combine(temporary, f)).Length))]);
-            marker2.Write(temporary);
+            done.Write(temporary);
             if (Directory.Exists(final))
             {
                 // Replace a stale or damaged output: move it aside, move the new one in, then delete the old one.
