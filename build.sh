@@ -5,6 +5,7 @@
 #   test    setup + build + every test; "N skipped" (each says why above), then the last line "N passed, N failed"
 #   bench   the main job: the reader vs OpenSlide sweep on a generated default slide (args go to the bench);
 #           bench remote: the slide over HTTP with latency, against the local file and GDAL's /vsicurl/
+#           bench tiling: wsi tile per process against the loader in-process, 1 vs 2 array tasks
 #   wsi     the command-line tool (args go to it), e.g. ./build.sh wsi info slide.svs
 #   pack    [OUT] NuGet packages with the statically linked native shim (default artifacts/packages)
 #   install [PREFIX] wsi published ReadyToRun to PREFIX/lib/wsi-reader with a launcher PREFIX/bin/wsi (default ~/.local)
@@ -142,6 +143,14 @@ case "$verb" in
   bench)
     setup
     if [ "${1:-}" = micro ]; then shift; dotnet run --project bench/Reader.Bench -c Release -- micro "$@"
+    elif [ "${1:-}" = loader ]; then
+      shift
+      # The OpenSlide loop is the anchor the loader bench compares with.
+      command -v openslide-show-properties >/dev/null 2>&1 || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openslide-tools >/dev/null; } || log "openslide-tools unavailable: the OpenSlide row will say so"
+      dotnet run --project bench/Reader.Bench -c Release -- loader "$@"
+    elif [ "${1:-}" = tiling ]; then
+      shift; build # the bench runs the built wsi as a process
+      dotnet run --project bench/Reader.Bench -c Release --no-build -- tiling "$@"
     elif [ "${1:-}" = remote ]; then
       shift
       # GDAL 3.6's /vsicurl/ is the anchor the remote bench compares with.
@@ -153,6 +162,12 @@ case "$verb" in
       dotnet run --project bench/Reader.Bench -c Release -- sweep "$@"
     fi ;;
   wsi) setup >&2; dotnet run --project src/Reader.Cli -c Release -v q -- "$@" ;;
+  example)
+    # ./build.sh example train [STEPS]: a tiny CNN trained through the loader and TorchSharp (CPU) on generated slides.
+    case "${1:-}" in
+      train) shift; setup >&2; dotnet build examples/Train -c Release -nologo -v q -clp:ErrorsOnly >&2 && dotnet examples/Train/bin/Release/net10.0/Train.dll "$@" ;;
+      *) echo "usage: $0 example train [steps]" >&2; exit 2 ;;
+    esac ;;
   pack)
     # NuGet packages (WsiReader.Core, .Native with the statically linked shim, .Gpu, .Remote, .Tool) into OUT.
     setup; out=$(realpath -m "${1:-artifacts/packages}"); mkdir -p "$out"
@@ -173,5 +188,5 @@ case "$verb" in
   fuzz) setup; fuzz_run "${1:-60}" "$ROOT/tests/Reader.Fuzz/findings/$(date +%Y%m%d-%H%M%S)" ;;
   cluster-test) setup; build; bash deploy/slurm/cluster-test.sh ;;
   stress) setup; build; WSI_STRESS_LONG=1 dotnet test --project tests/Reader.Tests -c Release --no-build -- --filter-trait "Category=Stress" ;;
-  *) echo "usage: $0 {setup|build|test|bench|wsi|pack|install|fuzz|stress|cluster-test} [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|test|bench|wsi|example|pack|install|fuzz|stress|cluster-test} [args]" >&2; exit 2 ;;
 esac

@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(MicroCommand(args));
         root.Subcommands.Add(GpuStudy.GpuStudyCommand.Create());
         root.Subcommands.Add(RemoteCommand());
+        root.Subcommands.Add(LoaderCommand());
         root.Subcommands.Add(Tiling.CohortCommand.Create());
         root.Subcommands.Add(Tiling.TilingBench.Create());
         ParseResult parsed = root.Parse(args);
@@ -97,6 +98,35 @@ internal static class Program
         }
 
         command.SetAction(p => ProcessRunner.Worker(p.GetValue(backend)!, p.GetValue(slide)!, p.GetValue(level), p.GetValue(patch), p.GetValue(openPerPatch)));
+        return command;
+    }
+
+    private static Command LoaderCommand()
+    {
+        var defaults = new Loader.LoaderBenchOptions();
+        var slides = new Option<int>("--slides") { Description = "generated slides (mixed formats)", DefaultValueFactory = _ => defaults.Slides };
+        var perSlide = new Option<int>("--per-slide") { Description = "random patches per slide per epoch", DefaultValueFactory = _ => defaults.PatchesPerSlide };
+        var mpp = new Option<double>("--mpp") { Description = "target microns per pixel", DefaultValueFactory = _ => defaults.Mpp };
+        var epochs = new Option<int>("--epochs") { Description = "epochs for the memory row", DefaultValueFactory = _ => defaults.Epochs };
+        var workers = new Option<string?>("--workers") { Description = "comma-separated worker counts" };
+        var output = new Option<string?>("--out") { Description = "output folder (default bench/results/<date>-loader)" };
+        var command = new Command("loader", "the training loader over many slides against single-slide reads and the OpenSlide loop");
+        foreach (Option o in new Option[] { slides, perSlide, mpp, epochs, workers, output })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(p => Loader.LoaderBench.Run(
+            defaults with
+            {
+                Slides = p.GetValue(slides),
+                PatchesPerSlide = p.GetValue(perSlide),
+                Mpp = p.GetValue(mpp),
+                Epochs = p.GetValue(epochs),
+                Workers = p.GetValue(workers) is { } w ? [.. Split(w).Select(int.Parse)] : defaults.Workers,
+                OutputFolder = p.GetValue(output) ?? defaults.OutputFolder,
+            },
+            Console.Out));
         return command;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Reader.Core.Decode.Jpeg;
 
 namespace Reader.Core.Loader;
@@ -20,17 +21,76 @@ public static class AreaResampler
     public static void Resample(ReadOnlySpan<byte> source, int sourceWidth, int sourceHeight, int channels, Span<byte> destination, int width, int height)
     {
         Check(source.Length, sourceWidth, sourceHeight, channels, destination.Length, width, height);
-        byte[] copy = source.ToArray();
-        var view = new ByteArrayView(copy);
-        for (int y = 0; y < height; y++)
+
+        // Separable form of Sample's sum (the same integers in the same grouping: a source row's weighted column sum,
+        // times the row's weight), with the column spans and weights computed once per call and each source row's
+        // column sums computed once: byte-identical to Sample, several times faster.
+        int span = ((sourceWidth + width - 1) / width) + 1; // source columns one output column can touch
+        int[] firstColumn = ArrayPool<int>.Shared.Rent(width);
+        int[] columnCount = ArrayPool<int>.Shared.Rent(width);
+        long[] columnWeight = ArrayPool<long>.Shared.Rent(width * span);
+        long[] rowSums = ArrayPool<long>.Shared.Rent(width * channels);
+        long[] sums = ArrayPool<long>.Shared.Rent(width * channels);
+        try
         {
             for (int x = 0; x < width; x++)
             {
-                for (int c = 0; c < channels; c++)
+                long x0 = (long)x * sourceWidth, x1 = (long)(x + 1) * sourceWidth;
+                int sx0 = (int)(x0 / width), sx1 = (int)((x1 + width - 1) / width);
+                firstColumn[x] = sx0;
+                columnCount[x] = sx1 - sx0;
+                for (int sx = sx0; sx < sx1; sx++)
                 {
-                    destination[(((y * width) + x) * channels) + c] = Sample(view, sourceWidth, sourceHeight, channels, width, height, x, y, c);
+                    columnWeight[(x * span) + sx - sx0] = Math.Min(x1, (long)(sx + 1) * width) - Math.Max(x0, (long)sx * width);
                 }
             }
+
+            long total = (long)sourceWidth * sourceHeight;
+            int rowBytes = sourceWidth * channels;
+            for (int y = 0; y < height; y++)
+            {
+                long y0 = (long)y * sourceHeight, y1 = (long)(y + 1) * sourceHeight;
+                int sy0 = (int)(y0 / height), sy1 = (int)((y1 + height - 1) / height);
+                Array.Clear(sums, 0, width * channels);
+                for (int sy = sy0; sy < sy1; sy++)
+                {
+                    long wy = Math.Min(y1, (long)(sy + 1) * height) - Math.Max(y0, (long)sy * height);
+                    ReadOnlySpan<byte> row = source.Slice(sy * rowBytes, rowBytes);
+                    for (int x = 0; x < width; x++)
+                    {
+                        int first = firstColumn[x], count = columnCount[x], weights = x * span;
+                        for (int c = 0; c < channels; c++)
+                        {
+                            long sum = 0;
+                            for (int k = 0; k < count; k++)
+                            {
+                                sum += row[((first + k) * channels) + c] * columnWeight[weights + k];
+                            }
+
+                            rowSums[(x * channels) + c] = sum;
+                        }
+                    }
+
+                    for (int i = 0; i < width * channels; i++)
+                    {
+                        sums[i] += rowSums[i] * wy;
+                    }
+                }
+
+                Span<byte> output = destination.Slice(y * width * channels, width * channels);
+                for (int i = 0; i < output.Length; i++)
+                {
+                    output[i] = (byte)((sums[i] + (total / 2)) / total);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(firstColumn);
+            ArrayPool<int>.Shared.Return(columnCount);
+            ArrayPool<long>.Shared.Return(columnWeight);
+            ArrayPool<long>.Shared.Return(rowSums);
+            ArrayPool<long>.Shared.Return(sums);
         }
     }
 

@@ -11,9 +11,10 @@ public sealed class LoaderBatch : IMemoryOwner<byte>
 {
     private byte[]? buffer;
 
-    internal LoaderBatch(int index, ReadOnlyMemory<LoaderPatch> patches, int width, int height, PixelFormat format)
+    internal LoaderBatch(int index, int first, ReadOnlyMemory<LoaderPatch> patches, int width, int height, PixelFormat format)
     {
         Index = index;
+        First = first;
         Patches = patches;
         Width = width;
         Height = height;
@@ -30,6 +31,9 @@ public sealed class LoaderBatch : IMemoryOwner<byte>
 
     /// <summary>The batch's position in the epoch.</summary>
     public int Index { get; }
+
+    /// <summary>The position in the epoch of the batch's first patch.</summary>
+    public int First { get; }
 
     /// <summary>Patches in the batch.</summary>
     public int Count => Patches.Length;

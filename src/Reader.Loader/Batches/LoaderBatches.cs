@@ -33,7 +33,7 @@ public sealed class LoaderBatches : IEnumerable<LoaderBatch>, IAsyncEnumerable<L
 internal sealed class LoaderPatchProducer(SlideDataset dataset) : BatchProducer<LoaderPatch, LoaderBatch>
 {
     public override LoaderBatch Begin(int batchIndex, ReadOnlyMemory<LoaderPatch> items) =>
-        new(batchIndex, items, dataset.Options.Patch.Width, dataset.Options.Patch.Height, dataset.Options.Format);
+        new(batchIndex, batchIndex * dataset.Options.BatchSize, items, dataset.Options.Patch.Width, dataset.Options.Patch.Height, dataset.Options.Format);
 
     public override void Produce(LoaderBatch batch, int slot, LoaderPatch item)
     {
