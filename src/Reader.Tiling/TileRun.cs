@@ -31,7 +31,6 @@ public static class TileRun
         string[] keys = SlideKeys.Assign(inputs);
         Directory.CreateDirectory(output);
         WriteRunFile(output, inputs, keys, options);
-        // The marker of each slide is checked against the same identity --check computes from the run file.
         long[] sizes = [.. inputs.Select(i => Size(i.FullPath))];
         int[] shards = ShardAssignment.Assign(keys, sizes, shard.Count);
         int[] mine = [.. Enumerable.Range(0, inputs.Count).Where(i => shards[i] == shard.Index)];
