@@ -110,7 +110,21 @@ internal static class TileCommand
                 throw new UsageException(e.Message);
             }
 
-            TileSummary summary = TileRun.Run(slides, Path.GetFullPath(outFolder), options, spec, Console.Error);
+            TileSummary summary;
+            try
+            {
+                summary = TileRun.Run(slides, Path.GetFullPath(outFolder), options, spec, Console.Error);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message); // the same slide listed twice; per-slide problems never get here
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine("wsi: " + Program.OneLine(e.Message)); // JPEG without the native shim
+                return ExitCodes.Unreadable;
+            }
+
             Console.WriteLine(summary.ToJson());
             return summary.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.SlidesFailed;
         });

@@ -111,5 +111,11 @@ public sealed class TileCheckTests
         Programs.Result usage = Programs.Run("wsi.dll", "tile", manifest, "--out", output, "--shard", "3/2");
         Assert.Equal(2, usage.ExitCode);
         Assert.StartsWith("wsi: --shard: shard 3 of 2 is out of range", usage.Error, StringComparison.Ordinal);
+        Programs.Result twice = Programs.Run("wsi.dll", "tile", manifest, manifest, "--out", output);
+        Assert.Equal(2, twice.ExitCode);
+        Assert.StartsWith("wsi: the same slide is listed more than once: case-00", twice.Error, StringComparison.Ordinal);
+        Programs.Result notOutput = Programs.Run("wsi.dll", "tile", "--check", Path.GetDirectoryName(manifest)!);
+        Assert.Equal(3, notOutput.ExitCode);
+        Assert.Contains("not a wsi tile output folder", notOutput.Error, StringComparison.Ordinal);
     }
 }
