@@ -32,8 +32,11 @@ public sealed class LoaderBatches : IEnumerable<LoaderBatch>, IAsyncEnumerable<L
 /// <summary>Reads loader patches into batches: each patch through the slide pool, resized when the shape asks.</summary>
 internal sealed class LoaderPatchProducer(SlideDataset dataset) : BatchProducer<LoaderPatch, LoaderBatch>
 {
-    public override LoaderBatch Begin(int batchIndex, ReadOnlyMemory<LoaderPatch> items) =>
-        new(batchIndex, batchIndex * dataset.Options.BatchSize, items, dataset.Options.Patch.Width, dataset.Options.Patch.Height, dataset.Options.Format);
+    public override LoaderBatch Begin(int batchIndex, ReadOnlyMemory<LoaderPatch> items)
+    {
+        PrefetchRemote(items.Span);
+        return new(batchIndex, batchIndex * dataset.Options.BatchSize, items, dataset.Options.Patch.Width, dataset.Options.Patch.Height, dataset.Options.Format);
+    }
 
     public override void Produce(LoaderBatch batch, int slot, LoaderPatch item)
     {
@@ -60,6 +63,45 @@ internal sealed class LoaderPatchProducer(SlideDataset dataset) : BatchProducer<
     }
 
     public override void Abandon(LoaderBatch batch) => batch.Dispose();
+
+    // Remote slides: each slide's tiles for the whole batch in merged, concurrent requests before the patches are read
+    // one by one (local slides need nothing). A failure here is left to the patch reads, which report it properly.
+    private void PrefetchRemote(ReadOnlySpan<LoaderPatch> items)
+    {
+        Dictionary<int, List<PatchLocation>>? remote = null;
+        foreach (LoaderPatch p in items)
+        {
+            if (!dataset.IsSkipped(p.Slide) && dataset.Slides[p.Slide].Path.Contains("://", StringComparison.Ordinal))
+            {
+                remote ??= [];
+                if (!remote.TryGetValue(p.Slide, out List<PatchLocation>? list))
+                {
+                    remote[p.Slide] = list = [];
+                }
+
+                list.Add(new PatchLocation(p.X, p.Y));
+            }
+        }
+
+        if (remote is null)
+        {
+            return;
+        }
+
+        foreach ((int slide, List<PatchLocation> locations) in remote)
+        {
+            try
+            {
+                using SlidePool.SlideLease lease = dataset.Pool.Rent(slide);
+                PatchGeometry g = dataset.DataOf(slide, lease.Slide).Geometry;
+                lease.Slide.Prefetch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(locations), g.Level, g.SourceWidth, g.SourceHeight);
+            }
+            catch (Exception e) when (e is SlideException or IOException or UnauthorizedAccessException or HttpRequestException)
+            {
+                // The reads of these patches meet the same error and name it.
+            }
+        }
+    }
 
     private static void MarkSkipped(LoaderBatch batch, int slot, Span<byte> destination)
     {

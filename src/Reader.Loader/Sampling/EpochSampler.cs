@@ -30,14 +30,18 @@ internal static class EpochSampler
         }
 
         var perSlide = new Candidate[n][];
+        var labels = new string[n][];
         ForEachSlide(n, parallel, i =>
         {
             List<Candidate> all = Candidates(dataset, i, stride);
+            labels[i] = [.. all.Select(c => c.Label).OfType<string>().Distinct(StringComparer.Ordinal)];
             perSlide[i] = random ? Draw(all, dataset, i, epoch, counts) : [.. all];
         });
 
-        dataset.DiscoverClasses(perSlide.SelectMany(c => c).Select(c => c.Label).OfType<string>()
-            .Concat(counts?.SelectMany(c => c.Keys) ?? []).Concat(o.Labelling.Background is { } b && dataset.Slides.Any(e => e.Annotations is not null) ? [b] : []));
+        // Classes come from every candidate, not from this epoch's draws, so a class too rare to be drawn in the first
+        // epoch still has its index when a later epoch draws it.
+        dataset.DiscoverClasses(labels.SelectMany(l => l)
+            .Concat(o.Labelling.Background is { } b && dataset.Slides.Any(e => e.Annotations is not null) ? [b] : []));
         var patches = new LoaderPatch[perSlide.Sum(c => (long)c.Length) is var total && total <= Array.MaxLength ? (int)total : throw new InvalidOperationException($"an epoch of {total} patches")];
         int k = 0;
         for (int i = 0; i < n; i++)

@@ -59,7 +59,7 @@ public sealed class TissueMask
         int factor = (int)Math.Max(1, (Math.Max(source.Width, source.Height) + options.MaskSize - 1) / options.MaskSize);
         int width = (int)Math.Max(1, (source.Width + factor - 1) / factor);
         int height = (int)Math.Max(1, (source.Height + factor - 1) / factor);
-        byte[] saturation = SaturationImage(slide, source, factor, width, height);
+        byte[] saturation = SaturationImage(slide, source, factor, width, height, StripBytes);
         int threshold = options.SaturationThreshold ?? Math.Max(options.MinimumThreshold, OtsuThreshold(saturation));
         var bits = new byte[saturation.Length];
         for (int i = 0; i < bits.Length; i++)
@@ -178,12 +178,15 @@ public sealed class TissueMask
         new StbImageWriteSharp.ImageWriter().WritePng(grey, Width, Height, StbImageWriteSharp.ColorComponents.Grey, stream);
     }
 
+    // About 16 MiB of pixels per strip read.
+    internal const int StripBytes = 1 << 24;
+
     // Reads the level in strips of `factor` rows and area-averages factor x factor blocks into a saturation image
     // (HSV S = (max - min) / max, 0-255), so a large source level never sits in memory whole.
-    private static byte[] SaturationImage(Slide slide, SlideLevel level, int factor, int width, int height)
+    internal static byte[] SaturationImage(Slide slide, SlideLevel level, int factor, int width, int height, int stripBytes)
     {
         var saturation = new byte[(long)width * height];
-        int stripBlocks = Math.Max(1, (1 << 24) / Math.Max(1, (int)Math.Min(int.MaxValue, level.Width * 3L * factor)));
+        int stripBlocks = Math.Max(1, stripBytes / Math.Max(1, (int)Math.Min(int.MaxValue, level.Width * 3L * factor)));
         int stripRows = factor * stripBlocks;
         var rgb = new byte[checked((int)(level.Width * 3) * Math.Min(stripRows, (int)Math.Min(level.Height, stripRows)))];
         var sums = new long[width];
@@ -191,7 +194,7 @@ public sealed class TissueMask
         {
             int rowsWanted = (int)Math.Min(stripRows, level.Height - ((long)by * factor));
             slide.ReadRegion(
-                (long)Math.Round((long)by * factor * level.Downsample), 0, level.Index, (int)level.Width, rowsWanted, rgb.AsSpan(0, (int)level.Width * 3 * rowsWanted), PixelFormat.Rgb24);
+                0, (long)Math.Round((long)by * factor * level.Downsample), level.Index, (int)level.Width, rowsWanted, rgb.AsSpan(0, (int)level.Width * 3 * rowsWanted), PixelFormat.Rgb24);
             for (int b = 0; b < stripBlocks && by + b < height; b++)
             {
                 Array.Clear(sums);

@@ -272,6 +272,49 @@ public sealed class DatasetTests
         Assert.Equal(1, error.Index);
     }
 
+    [Fact]
+    public async Task Cancelling_stops_an_epoch_and_returns_its_buffers()
+    {
+        using var d = new SlideDataset(Mixed(), RandomOptions(2, 1) with { BatchSize = 4, Prefetch = 2 });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        int seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (LoaderBatch batch in d.Batches(0, cancel.Token))
+            {
+                batch.Dispose();
+                if (++seen == 2)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        });
+        Assert.Equal(2, seen);
+    }
+
+    [Fact]
+    public async Task Remote_slides_give_the_same_batches_as_local_ones()
+    {
+        string local = TestSlides.Get(Aperio);
+        await using Reader.Bench.Remote.RangeServer server = await Reader.Bench.Remote.RangeServer.StartAsync(Path.GetDirectoryName(local)!);
+        var options = RandomOptions(2, 3) with { BatchSize = 20 };
+        using var near = new SlideDataset([new SlideEntry(local, "x")], options);
+        using var far = new SlideDataset([new SlideEntry(server.AddressOf(Path.GetFileName(local)).ToString(), "x")], options);
+        IReadOnlyList<LoaderPatch> epoch = near.Epoch(0);
+        Assert.Equal(epoch, far.Epoch(0));
+        using IEnumerator<LoaderBatch> a = near.Batches(epoch, TestContext.Current.CancellationToken).GetEnumerator();
+        using IEnumerator<LoaderBatch> b = far.Batches(epoch, TestContext.Current.CancellationToken).GetEnumerator();
+        while (a.MoveNext())
+        {
+            Assert.True(b.MoveNext());
+            using LoaderBatch x = a.Current, y = b.Current;
+            Assert.True(x.Data.Span.SequenceEqual(y.Data.Span));
+        }
+
+        Assert.False(b.MoveNext());
+        Assert.True(server.Requests > 0); // the remote dataset did read over HTTP
+    }
+
     private static List<SlideEntry> Mixed() =>
     [
         new(TestSlides.Get(Aperio), "x"),

@@ -39,6 +39,17 @@ public sealed class TissueAndAnnotationTests
     }
 
     [Fact]
+    public void Saturation_read_in_many_strips_equals_one_strip()
+    {
+        using Slide slide = Slide.Open(TestSlides.Get(Spec));
+        SlideLevel level = slide.Levels[2]; // 2048 x 1536
+        byte[] whole = TissueMask.SaturationImage(slide, level, 8, 256, 192, TissueMask.StripBytes);
+        byte[] strips = TissueMask.SaturationImage(slide, level, 8, 256, 192, 2048 * 3 * 8 * 5); // 5 mask rows per strip
+        Assert.Equal(whole, strips);
+        Assert.True(whole.Distinct().Count() > 10); // real content, not a constant
+    }
+
+    [Fact]
     public void Fractions_count_each_mask_pixel_by_the_area_it_shares()
     {
         // A 4 x 4 mask at downsample 10 with the left half tissue.
