@@ -5,18 +5,21 @@
 #   test    setup + build + every test; "N skipped" (each says why above), then the last line "N passed, N failed"
 #   bench   the main job: the reader vs OpenSlide sweep on a generated default slide (args go to the bench);
 #           bench remote: the slide over HTTP with latency, against the local file and GDAL's /vsicurl/
+#           bench tiling: wsi tile per process against the loader in-process, 1 vs 2 array tasks
 #   wsi     the command-line tool (args go to it), e.g. ./build.sh wsi info slide.svs
 #   pack    [OUT] NuGet packages with the statically linked native shim (default artifacts/packages)
 #   install [PREFIX] wsi published ReadyToRun to PREFIX/lib/wsi-reader with a launcher PREFIX/bin/wsi (default ~/.local)
 #   fuzz    [SECONDS] fuzz the reader (see README)
 #   stress  the long stress run
+#   cluster-test  wsi tile under a real one-node Slurm (installs slurm-wlm and munge; see deploy/slurm/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages: native build deps, the libraries the reader binds, and the references tests compare against.
-APT_PACKAGES=(cmake make gcc libc6-dev libjpeg62-turbo-dev libturbojpeg0 libdeflate-dev libopenjp2-7-dev libwebp-dev libopenslide0) # AFL++ is installed by the fuzz pass itself
+# Debian packages: native build deps, the libraries the reader binds, and the references tests compare against
+# (python3-openslide: OpenSlide's DeepZoom generator, the reference for wsi tile --format dzi).
+APT_PACKAGES=(cmake make gcc libc6-dev libjpeg62-turbo-dev libturbojpeg0 libdeflate-dev libopenjp2-7-dev libwebp-dev libopenslide0 python3-openslide) # AFL++ is installed by the fuzz pass itself
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -145,6 +148,9 @@ case "$verb" in
       # The OpenSlide loop is the anchor the loader bench compares with.
       command -v openslide-show-properties >/dev/null 2>&1 || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openslide-tools >/dev/null; } || log "openslide-tools unavailable: the OpenSlide row will say so"
       dotnet run --project bench/Reader.Bench -c Release -- loader "$@"
+    elif [ "${1:-}" = tiling ]; then
+      shift; build # the bench runs the built wsi as a process
+      dotnet run --project bench/Reader.Bench -c Release --no-build -- tiling "$@"
     elif [ "${1:-}" = remote ]; then
       shift
       # GDAL 3.6's /vsicurl/ is the anchor the remote bench compares with.
@@ -180,6 +186,7 @@ case "$verb" in
     printf '#!/bin/sh\nexec "%s/lib/wsi-reader/wsi" "$@"\n' "$prefix" > "$prefix/bin/wsi"; chmod +x "$prefix/bin/wsi"
     log "installed $prefix/bin/wsi$(case ":$PATH:" in *":$prefix/bin:"*) ;; *) printf ' (add %s/bin to PATH)' "$prefix" ;; esac)" ;;
   fuzz) setup; fuzz_run "${1:-60}" "$ROOT/tests/Reader.Fuzz/findings/$(date +%Y%m%d-%H%M%S)" ;;
+  cluster-test) setup; build; bash deploy/slurm/cluster-test.sh ;;
   stress) setup; build; WSI_STRESS_LONG=1 dotnet test --project tests/Reader.Tests -c Release --no-build -- --filter-trait "Category=Stress" ;;
-  *) echo "usage: $0 {setup|build|test|bench|wsi|example|pack|install|fuzz|stress} [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|test|bench|wsi|example|pack|install|fuzz|stress|cluster-test} [args]" >&2; exit 2 ;;
 esac

@@ -15,6 +15,8 @@ internal static class Program
         root.Subcommands.Add(GpuStudy.GpuStudyCommand.Create());
         root.Subcommands.Add(RemoteCommand());
         root.Subcommands.Add(LoaderCommand());
+        root.Subcommands.Add(Tiling.CohortCommand.Create());
+        root.Subcommands.Add(Tiling.TilingBench.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -5,7 +5,7 @@ internal static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>wsi verify found in-bounds differences.</summary>
+    /// <summary>wsi verify found in-bounds differences; wsi tile --check found slides not done.</summary>
     public const int Differences = 1;
 
     public const int BadUsage = 2;
@@ -15,6 +15,9 @@ internal static class ExitCodes
 
     /// <summary>wsi verify could compare no level with OpenSlide: not a pass.</summary>
     public const int NothingCompared = 4;
+
+    /// <summary>wsi tile skipped slides it could not tile (the JSON summary lists them).</summary>
+    public const int SlidesFailed = 5;
 }
 
 /// <summary>A usage problem found after parsing (a bad value), reported like a parse error.</summary>

@@ -18,6 +18,7 @@ internal static class Program
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(Serve.ServeCommand.Create());
+        root.Subcommands.Add(TileCommand.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

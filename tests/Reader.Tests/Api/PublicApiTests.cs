@@ -9,7 +9,7 @@ namespace Reader.Tests.Api;
 /// </summary>
 public sealed class PublicApiTests
 {
-    public static TheoryData<string> Assemblies => ["Reader.Core", "Reader.Gpu", "Reader.Native", "Reader.Reference", "Reader.Remote", "Reader.Loader", "Reader.Torch"];
+    public static TheoryData<string> Assemblies => ["Reader.Core", "Reader.Gpu", "Reader.Native", "Reader.Reference", "Reader.Remote", "Reader.Loader", "Reader.Torch", "Reader.Tiling"];
 
     [Theory]
     [MemberData(nameof(Assemblies))]
