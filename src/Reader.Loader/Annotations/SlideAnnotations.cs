@@ -19,10 +19,17 @@ public sealed class SlideAnnotations
     private static readonly GeometryFactory Factory = new();
     private readonly List<Region> regions;
     private readonly Dictionary<string, IPreparedGeometry> byClass;
+    private readonly NetTopologySuite.Index.Strtree.STRtree<Region> index = new();
 
     private SlideAnnotations(List<Region> regions)
     {
         this.regions = regions;
+        foreach (Region region in regions)
+        {
+            index.Insert(region.Envelope, region);
+        }
+
+        index.Build(); // centre lookups visit only the annotations whose bounds hold the point, not every polygon
         byClass = regions
             .GroupBy(r => r.Class, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => PreparedGeometryFactory.Prepare(NetTopologySuite.Operation.Union.UnaryUnionOp.Union(g.Select(r => r.Shape).ToList())), StringComparer.Ordinal);
@@ -109,9 +116,9 @@ public sealed class SlideAnnotations
         {
             var centre = Factory.CreatePoint(new Coordinate(x + (width / 2.0), y + (height / 2.0)));
             Region? best = null;
-            foreach (Region region in regions)
+            foreach (Region region in index.Query(centre.EnvelopeInternal))
             {
-                if ((best is null || region.Area < best.Area) && region.Envelope.Contains(centre.Coordinate) && region.Prepared.Contains(centre))
+                if ((best is null || region.Area < best.Area || (region.Area == best.Area && regions.IndexOf(region) < regions.IndexOf(best))) && region.Prepared.Contains(centre))
                 {
                     best = region;
                 }
